@@ -1,0 +1,36 @@
+# order_fulfilment developer commands. Everything runs through tools/dev.sh.
+SHELL := /bin/bash
+DEV := tools/dev.sh
+# make test TAGS=/order_fulfilment:TestInstall.test_settings_round_trip
+TAGS ?= /order_fulfilment
+
+.PHONY: help setup demo test test-only lint odoo-tests bench bench-quick pot clean
+
+help:
+	@echo "make setup       create .venv/ and .dev/odoo.conf (idempotent)"
+	@echo "make demo        serve Odoo with the addon and demo data on http://localhost:8069"
+	@echo "make test        lint, then the addon's tests on a fresh database"
+	@echo "make lint        pre-commit: ruff, ruff-format, pylint-odoo, XML and manifest checks"
+	@echo "make odoo-tests  Odoo's own sale_stock and sale_mrp tests, with and without the addon"
+
+setup:
+	@$(DEV) setup
+
+demo:
+	@$(DEV) demo
+
+# Lint and tests both run; either failing fails the target.
+test: setup
+	@rc=0; $(DEV) lint || rc=1; $(DEV) test "$(TAGS)" || rc=1; exit $$rc
+
+test-only: setup
+	@$(DEV) test "$(TAGS)"
+
+lint: setup
+	@$(DEV) lint
+
+odoo-tests: setup
+	@$(DEV) odoo-tests
+
+clean:
+	rm -rf .dev/data .dev/logs

@@ -1,0 +1,21 @@
+{
+    "name": "Order Fulfilment",
+    "summary": "Order review sign-offs, rush orders, change requests, "
+    "after-sales SLAs and delivery controls for manufacturers",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Sales",
+    "author": "Order Fulfilment",
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "application": False,
+    "installable": True,
+    "depends": ["sale_management", "sale_mrp", "base_automation"],
+    "data": [
+        "security/order_fulfilment_security.xml",
+        "security/ir.model.access.csv",
+        "views/res_config_settings_views.xml",
+        "views/product_template_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [],
+}

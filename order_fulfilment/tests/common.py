@@ -1,0 +1,79 @@
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+
+class FulfilmentCase(TransactionCase):
+    """Products with a two-level BoM (MTO + Manufacture), users of every role, a customer."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True))
+        cls.company = cls.env.company
+        cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        cls.stock_location = cls.warehouse.lot_stock_id
+        cls.route_mto = cls.env.ref("stock.route_warehouse0_mto")
+        cls.route_mto.active = True
+        cls.route_manufacture = cls.warehouse.manufacture_pull_id.route_id
+        cls.uom_unit = cls.env.ref("uom.product_uom_unit")
+
+        Product = cls.env["product.product"]
+        cls.component = Product.create({"name": "Impeller blank", "is_storable": True, "standard_price": 10.0})
+        cls.subassembly = Product.create(
+            {
+                "name": "Pump motor",
+                "is_storable": True,
+                "route_ids": [Command.set([cls.route_mto.id, cls.route_manufacture.id])],
+            }
+        )
+        cls.pump = Product.create(
+            {
+                "name": "Centrifugal pump",
+                "is_storable": True,
+                "list_price": 1000.0,
+                "route_ids": [Command.set([cls.route_mto.id, cls.route_manufacture.id])],
+            }
+        )
+        cls.stocked = Product.create({"name": "Flange kit", "is_storable": True, "list_price": 50.0})
+        Bom = cls.env["mrp.bom"]
+        cls.bom_subassembly = Bom.create(
+            {
+                "product_tmpl_id": cls.subassembly.product_tmpl_id.id,
+                "product_qty": 1,
+                "bom_line_ids": [Command.create({"product_id": cls.component.id, "product_qty": 2})],
+            }
+        )
+        cls.bom_pump = Bom.create(
+            {
+                "product_tmpl_id": cls.pump.product_tmpl_id.id,
+                "product_qty": 1,
+                "bom_line_ids": [
+                    Command.create({"product_id": cls.subassembly.id, "product_qty": 1}),
+                    Command.create({"product_id": cls.component.id, "product_qty": 4}),
+                ],
+            }
+        )
+        Quant = cls.env["stock.quant"]
+        Quant._update_available_quantity(cls.component, cls.stock_location, 1000)
+        Quant._update_available_quantity(cls.stocked, cls.stock_location, 1000)
+
+        cls.customer = cls.env["res.partner"].create({"name": "Harbin Water Works", "email": "buyer@example.com"})
+        cls.salesman = new_test_user(
+            cls.env, login="of_salesman", groups="sales_team.group_sale_salesman", name="Sally Sales"
+        )
+
+    @classmethod
+    def _create_order(cls, lines=None, partner=None, user=None, **values):
+        """A quotation; lines are (product, qty, price) tuples."""
+        lines = lines or [(cls.pump, 1, 1000.0)]
+        return cls.env["sale.order"].create(
+            {
+                "partner_id": (partner or cls.customer).id,
+                "user_id": (user or cls.salesman).id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": qty, "price_unit": price})
+                    for product, qty, price in lines
+                ],
+                **values,
+            }
+        )

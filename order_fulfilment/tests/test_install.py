@@ -1,0 +1,117 @@
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, tagged
+
+from .common import FulfilmentCase
+
+
+@tagged("post_install", "-at_install")
+class TestInstall(FulfilmentCase):
+    def test_company_defaults(self):
+        company = self.env["res.company"].create({"name": "New Pump Works"})
+        self.assertEqual(company.fulfilment_cutoff_hour, 17.25)
+        self.assertEqual(company.fulfilment_rush_lead_days, 1)
+        self.assertEqual(company.fulfilment_standard_lead_days, 3)
+        self.assertEqual(company.fulfilment_expedite_days, 2)
+        self.assertEqual(company.fulfilment_change_response_minutes, 30)
+        self.assertEqual(company.fulfilment_started_change_policy, "block")
+        self.assertEqual(company.aftersales_assign_minutes, 60)
+        self.assertEqual(company.aftersales_contact_minutes, 120)
+        self.assertFalse(company.fulfilment_sla_use_calendar)
+
+    def test_settings_round_trip(self):
+        with Form(self.env["res.config.settings"]) as settings:
+            settings.fulfilment_cutoff_hour = 16.5
+            settings.fulfilment_rush_lead_days = 2
+            settings.fulfilment_standard_lead_days = 5
+            settings.fulfilment_expedite_days = 3
+            settings.fulfilment_change_response_minutes = 45
+            settings.fulfilment_started_change_policy = "re_review"
+            settings.aftersales_assign_minutes = 30
+            settings.aftersales_contact_minutes = 90
+            settings.fulfilment_sla_use_calendar = True
+        settings.save().execute()
+        company = self.env.company
+        self.assertEqual(company.fulfilment_cutoff_hour, 16.5)
+        self.assertEqual(company.fulfilment_rush_lead_days, 2)
+        self.assertEqual(company.fulfilment_standard_lead_days, 5)
+        self.assertEqual(company.fulfilment_expedite_days, 3)
+        self.assertEqual(company.fulfilment_change_response_minutes, 45)
+        self.assertEqual(company.fulfilment_started_change_policy, "re_review")
+        self.assertEqual(company.aftersales_assign_minutes, 30)
+        self.assertEqual(company.aftersales_contact_minutes, 90)
+        self.assertTrue(company.fulfilment_sla_use_calendar)
+        # A fresh settings form shows what was saved.
+        self.assertEqual(Form(self.env["res.config.settings"]).fulfilment_cutoff_hour, 16.5)
+
+    def test_settings_refuse_nonsense(self):
+        Company = self.env["res.company"]
+        with self.assertRaisesRegex(ValidationError, "Pump A: the order cut-off hour"):
+            Company.create({"name": "Pump A", "fulfilment_cutoff_hour": 25})
+        with self.assertRaisesRegex(ValidationError, "rush lead days"):
+            Company.create({"name": "Pump B", "fulfilment_rush_lead_days": 5, "fulfilment_standard_lead_days": 3})
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            Company.create({"name": "Pump C", "fulfilment_expedite_days": -1})
+        with self.assertRaisesRegex(ValidationError, "at least one minute"):
+            Company.create({"name": "Pump D", "aftersales_assign_minutes": 0})
+
+    def test_groups_in_category(self):
+        category = self.env.ref("order_fulfilment.module_category_order_fulfilment")
+        xmlids = [
+            "group_review_technical",
+            "group_review_production",
+            "group_review_quality",
+            "group_review_purchasing",
+            "group_review_finance",
+            "group_sales_director",
+            "group_general_manager",
+            "group_aftersales_user",
+            "group_aftersales_manager",
+            "group_fulfilment_manager",
+        ]
+        groups = self.env["res.groups"].browse([self.env.ref(f"order_fulfilment.{x}").id for x in xmlids])
+        self.assertEqual(groups.category_id, category)
+        manager = self.env.ref("order_fulfilment.group_fulfilment_manager")
+        self.assertLessEqual(groups - manager, manager.trans_implied_ids)
+        self.assertIn(
+            self.env.ref("order_fulfilment.group_aftersales_user"),
+            self.env.ref("order_fulfilment.group_aftersales_manager").implied_ids,
+        )
+
+    def test_nonstandard_flag_on_product_form(self):
+        with Form(self.env["product.template"]) as product:
+            product.name = "Custom impeller"
+            product.fulfilment_nonstandard = True
+        self.assertTrue(product.record.fulfilment_nonstandard)
+
+    def test_stock_flow_unchanged(self):
+        """Nothing configured: an MTO manufactured product confirms, manufactures and ships as in stock Odoo."""
+        order = self._create_order([(self.pump, 2, 1000.0), (self.stocked, 3, 50.0)])
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        productions = self.env["mrp.production"].search([("origin", "like", order.name)])
+        # The pump MO, and the sub-assembly MO its MTO component pulls.
+        mo_pump = productions.filtered(lambda p: p.product_id == self.pump)
+        mo_sub = self.env["mrp.production"].search([("product_id", "=", self.subassembly.id)])
+        self.assertEqual(mo_pump.product_qty, 2)
+        self.assertEqual(mo_sub.product_qty, 2)
+        self.assertEqual(order.mrp_production_count, len(mo_pump | mo_sub))
+        picking = order.picking_ids
+        self.assertEqual(len(picking), 1)
+        self.assertEqual(picking.priority, "0")
+        # Produce the sub-assembly, then the pump.
+        for production in (mo_sub, mo_pump):
+            production.action_assign()
+            form = Form(production)
+            form.qty_producing = production.product_qty
+            form.save()
+            production.button_mark_done()
+            self.assertEqual(production.state, "done")
+        picking.action_assign()
+        self.assertEqual(picking.state, "assigned")
+        picking.move_ids.quantity = 0
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(order.order_line.mapped("qty_delivered"), [2.0, 3.0])

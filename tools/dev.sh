@@ -1,0 +1,309 @@
+#!/usr/bin/env bash
+# Development environment for order_fulfilment: Odoo 18.0 source, a virtualenv,
+# a PostgreSQL server and an Odoo configuration file, all under this checkout.
+#
+#   tools/dev.sh setup          idempotent; creates .venv/ and .dev/odoo.conf
+#   tools/dev.sh demo           serves Odoo with the addon and demo data on :8069
+#   tools/dev.sh test [TAGS]    runs the addon's tests on a fresh database
+#   tools/dev.sh odoo-tests     runs Odoo's own sale_stock / sale_mrp tests, with and without the addon
+#   tools/dev.sh lint           runs pre-commit on every file
+#   tools/dev.sh pg-env         prints the PG* variables of the server in use (for psql)
+#
+# Settings (environment): ODOO_SRC, PYTHON, PGHOST/PGPORT/PGUSER/PGPASSWORD,
+# HTTP_PORT (demo, default 8069), DEMO_DB (default order_fulfilment_demo),
+# TEST_DB (default order_fulfilment_test).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEV="$ROOT/.dev"
+VENV="$ROOT/.venv"
+CONF="$DEV/odoo.conf"
+LOGS="$DEV/logs"
+PYTHON="${PYTHON:-python3}"
+HTTP_PORT="${HTTP_PORT:-8069}"
+DEMO_DB="${DEMO_DB:-order_fulfilment_demo}"
+TEST_DB="${TEST_DB:-order_fulfilment_test}"
+ODOO_GIT="https://github.com/odoo/odoo.git"
+
+say() { printf '[dev] %s\n' "$*" >&2; }
+die() { printf '[dev] ERROR: %s\n' "$*" >&2; exit 1; }
+
+mkdir -p "$DEV" "$LOGS"
+
+# --------------------------------------------------------------------------
+# Odoo source: $ODOO_SRC, then /opt/odoo/18.0, then a shallow clone.
+# --------------------------------------------------------------------------
+is_odoo18() { [ -f "$1/odoo/release.py" ] && grep -q "version_info = (18, 0" "$1/odoo/release.py"; }
+
+find_odoo() {
+    local candidate
+    for candidate in "${ODOO_SRC:-}" /opt/odoo/18.0 "$DEV/odoo"; do
+        [ -n "$candidate" ] || continue
+        if is_odoo18 "$candidate"; then
+            echo "$candidate"
+            return 0
+        elif [ -n "${ODOO_SRC:-}" ] && [ "$candidate" = "$ODOO_SRC" ]; then
+            die "ODOO_SRC=$ODOO_SRC is not an Odoo 18.0 source tree (no odoo/release.py for 18.0)."
+        fi
+    done
+    say "No Odoo 18.0 source found in \$ODOO_SRC or /opt/odoo/18.0: cloning branch 18.0 into .dev/odoo"
+    if git clone --depth 1 --branch 18.0 "$ODOO_GIT" "$DEV/odoo.partial" >&2 \
+        && mv "$DEV/odoo.partial" "$DEV/odoo"; then
+        echo "$DEV/odoo"
+        return 0
+    fi
+    rm -rf "$DEV/odoo.partial"
+    die "Odoo 18.0 source is needed. Provide it in one of these ways:
+    - export ODOO_SRC=/path/to/odoo-18.0 (a checkout of https://github.com/odoo/odoo, branch 18.0);
+    - put it at /opt/odoo/18.0;
+    - or allow network access to github.com so that setup can clone it into .dev/odoo."
+}
+
+# --------------------------------------------------------------------------
+# Python: .venv with Odoo's requirements (minus python-ldap), Odoo itself
+# (editable) and the pinned development tools.
+# --------------------------------------------------------------------------
+setup_venv() {
+    local odoo_src="$1" stamp="$VENV/.order_fulfilment-stamp" want
+    want="$(cat "$odoo_src/requirements.txt" "$ROOT/requirements-dev.txt" "$ROOT/tools/constraints.txt" \
+        | sha1sum | cut -d' ' -f1) $odoo_src"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$VENV/bin/python" -c "import odoo" 2>/dev/null \
+        && grep -q odoo-bin "$VENV/bin/odoo" 2>/dev/null; then
+        say "python: .venv is up to date"
+        return 0
+    fi
+    "$PYTHON" - <<'EOF' || die "Python 3.10 or newer is needed (set PYTHON=/path/to/python3)."
+import sys
+sys.exit(0 if sys.version_info >= (3, 10) else 1)
+EOF
+    [ -x "$VENV/bin/python" ] || { say "python: creating .venv"; "$PYTHON" -m venv "$VENV"; }
+    local pip=("$VENV/bin/python" -m pip --disable-pip-version-check -q)
+    export PIP_CONSTRAINT="$ROOT/tools/constraints.txt"
+    "${pip[@]}" install --upgrade "pip<25" wheel "setuptools<70"
+    say "python: installing Odoo's requirements (without python-ldap); the first run takes a few minutes"
+    grep -viE '^\s*python-ldap' "$odoo_src/requirements.txt" > "$DEV/odoo-requirements.txt"
+    "${pip[@]}" install -r "$DEV/odoo-requirements.txt"
+    say "python: installing Odoo from $odoo_src (editable)"
+    "${pip[@]}" install --no-build-isolation --no-deps -e "$odoo_src"
+    say "python: installing development tools (requirements-dev.txt)"
+    "${pip[@]}" install -r "$ROOT/requirements-dev.txt"
+    write_odoo_wrapper "$odoo_src"
+    "$VENV/bin/python" -c "import odoo" || die "'import odoo' fails in .venv"
+    echo "$want" > "$stamp"
+}
+
+# .venv/bin/odoo runs odoo-bin with the virtualenv's Python. (The script pip
+# writes for an editable install goes through pkg_resources, which refuses to
+# start when any installed distribution's metadata does not resolve.)
+write_odoo_wrapper() {
+    printf '#!/usr/bin/env bash\nexec "%s" "%s" "$@"\n' "$VENV/bin/python" "$1/odoo-bin" > "$VENV/bin/odoo"
+    chmod +x "$VENV/bin/odoo"
+}
+
+# --------------------------------------------------------------------------
+# PostgreSQL: PG* environment, then the Debian cluster, then a private cluster.
+# Writes $DEV/pg.env with the connection that works.
+# --------------------------------------------------------------------------
+pg_try() { psql -X -q -d postgres -c 'select 1' >/dev/null 2>&1; }
+
+pg_bin() {
+    local d
+    for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && { echo "$d"; return 0; }; done
+    command -v initdb >/dev/null && { dirname "$(command -v initdb)"; return 0; }
+    return 1
+}
+
+setup_pg() {
+    local me
+    me="$(id -un)"
+    [ "$me" = "postgres" ] && die "run as a normal user: Odoo refuses to connect as 'postgres'."
+    command -v psql >/dev/null || die "psql is missing: install the PostgreSQL client and server (13 or newer)."
+    # 1. Whatever the PG* variables (or the default socket) reach, if not the postgres role.
+    if [ "${PGUSER:-$me}" != "postgres" ] && pg_try; then
+        say "postgres: using the server reachable through the PG* environment (${PGHOST:-default socket}:${PGPORT:-5432}, user ${PGUSER:-$me})"
+        write_pg_env "${PGHOST:-}" "${PGPORT:-}" "${PGUSER:-$me}" "${PGPASSWORD:-}"
+        return 0
+    fi
+    # 2. Debian's cluster, started with pg_ctlcluster, with a superuser role for this user.
+    if command -v pg_lsclusters >/dev/null && { [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then
+        local line ver name port
+        line="$(pg_lsclusters -h 2>/dev/null | sort -rn | head -n1 || true)"
+        if [ -n "$line" ]; then
+            read -r ver name port _ <<<"$line"
+            say "postgres: starting Debian cluster $ver/$name (port $port)"
+            pg_ctlcluster "$ver" "$name" start 2>/dev/null || true
+            local as_pg=(runuser -u postgres --)
+            [ "$(id -u)" = 0 ] || as_pg=(sudo -n -u postgres)
+            local i
+            for i in $(seq 1 20); do "${as_pg[@]}" psql -X -q -p "$port" -c 'select 1' >/dev/null 2>&1 && break; sleep 0.5; done
+            if "${as_pg[@]}" psql -X -q -p "$port" -tAc "select 1 from pg_roles where rolname='$me'" | grep -q 1 \
+                || "${as_pg[@]}" createuser -p "$port" --superuser "$me"; then
+                if PGHOST=/var/run/postgresql PGPORT="$port" PGUSER="$me" pg_try; then
+                    say "postgres: using Debian cluster $ver/$name as role '$me'"
+                    write_pg_env /var/run/postgresql "$port" "$me" ""
+                    return 0
+                fi
+            fi
+        fi
+    fi
+    # 3. A private cluster under .dev/pgdata, on a socket in .dev/.
+    local bin port=54329
+    bin="$(pg_bin)" || die "no PostgreSQL server binaries (initdb) found: install PostgreSQL 13 or newer."
+    if [ ! -f "$DEV/pgdata/PG_VERSION" ]; then
+        say "postgres: creating a private cluster in .dev/pgdata"
+        "$bin/initdb" -D "$DEV/pgdata" -U "$me" -A trust -E UTF8 --locale=C >/dev/null
+    fi
+    if ! "$bin/pg_ctl" -D "$DEV/pgdata" status >/dev/null 2>&1; then
+        say "postgres: starting the private cluster (socket in .dev/)"
+        "$bin/pg_ctl" -D "$DEV/pgdata" -l "$LOGS/postgresql.log" -w \
+            -o "-k $DEV -p $port -c listen_addresses=''" start >/dev/null
+    fi
+    PGHOST="$DEV" PGPORT="$port" PGUSER="$me" pg_try || die "the private PostgreSQL cluster does not answer (see .dev/logs/postgresql.log)."
+    say "postgres: using the private cluster in .dev/pgdata"
+    write_pg_env "$DEV" "$port" "$me" ""
+}
+
+write_pg_env() {
+    {
+        echo "export PGHOST='$1'"
+        echo "export PGPORT='$2'"
+        echo "export PGUSER='$3'"
+        [ -n "$4" ] && echo "export PGPASSWORD='$4'"
+        true
+    } > "$DEV/pg.env"
+}
+
+load_pg_env() {
+    [ -f "$DEV/pg.env" ] || setup_pg
+    # shellcheck disable=SC1091
+    . "$DEV/pg.env"
+    pg_try || setup_pg
+    # shellcheck disable=SC1091
+    . "$DEV/pg.env"
+}
+
+# --------------------------------------------------------------------------
+# .dev/odoo.conf
+# --------------------------------------------------------------------------
+write_conf() {
+    local odoo_src="$1"
+    # shellcheck disable=SC1091
+    . "$DEV/pg.env"
+    cat > "$CONF.new" <<EOF
+[options]
+; Written by tools/dev.sh setup: edits are lost at the next setup.
+addons_path = $odoo_src/odoo/addons,$odoo_src/addons,$ROOT
+data_dir = $DEV/data
+db_host = ${PGHOST:-False}
+db_port = ${PGPORT:-False}
+db_user = ${PGUSER}
+db_password = ${PGPASSWORD:-False}
+admin_passwd = admin
+http_port = $HTTP_PORT
+without_demo = False
+max_cron_threads = 1
+EOF
+    mv "$CONF.new" "$CONF"
+}
+
+# Debian's chromium for browser tours, when this user may install it.
+setup_chromium() {
+    if command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null; then
+        return 0
+    fi
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "browser: installing Debian's chromium for the browser tours"
+        (apt-get install -y -q chromium >/dev/null 2>&1 \
+            || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }) \
+            || say "browser: chromium could not be installed; browser tours will fail"
+    else
+        say "browser: no chromium found; install it (e.g. 'apt-get install chromium') to run the browser tours"
+    fi
+}
+
+cmd_setup() {
+    local odoo_src
+    odoo_src="$(find_odoo)"
+    say "odoo: source at $odoo_src"
+    setup_venv "$odoo_src"
+    load_pg_env
+    write_conf "$odoo_src"
+    setup_chromium
+    say "setup done: .venv/bin/odoo -c .dev/odoo.conf"
+}
+
+odoo() { "$VENV/bin/odoo" -c "$CONF" "$@"; }
+
+db_has_addon() {
+    psql -X -d "$1" -tAc "select 1 from ir_module_module where name='order_fulfilment' and state='installed'" 2>/dev/null | grep -q 1
+}
+
+cmd_demo() {
+    cmd_setup
+    load_pg_env
+    if db_has_addon "$DEMO_DB"; then
+        say "demo: database $DEMO_DB exists with the addon; starting"
+    else
+        say "demo: creating database $DEMO_DB with demo data (first run takes a few minutes)"
+        dropdb --if-exists "$DEMO_DB"
+        odoo -d "$DEMO_DB" -i order_fulfilment --stop-after-init \
+            --logfile "$LOGS/demo-install.log" --log-level warn \
+            || die "installing the demo failed: see .dev/logs/demo-install.log"
+    fi
+    say "demo: serving http://localhost:$HTTP_PORT (database $DEMO_DB, login admin / admin). Ctrl-C stops it."
+    exec "$VENV/bin/odoo" -c "$CONF" -d "$DEMO_DB" --db-filter="^${DEMO_DB}\$"
+}
+
+# Runs the addon's tests on a fresh database and prints a pytest-style summary.
+cmd_test() {
+    local tags="${1:-/order_fulfilment}" log="$LOGS/test.log" start rc=0
+    cmd_setup
+    load_pg_env
+    say "test: fresh database $TEST_DB, tags $tags, log in .dev/logs/test.log"
+    dropdb --if-exists "$TEST_DB"
+    start=$(date +%s)
+    odoo -d "$TEST_DB" -i order_fulfilment --test-enable --test-tags "$tags" --without-demo=all \
+        --stop-after-init --http-port "${TEST_HTTP_PORT:-8169}" --log-level test \
+        --logfile "$log" || rc=$?
+    "$VENV/bin/python" "$ROOT/tools/test_summary.py" "$log" "$(( $(date +%s) - start ))" || rc=1
+    return "$rc"
+}
+
+# Odoo's own sale_stock and sale_mrp suites, on stock Odoo and with the addon.
+cmd_odoo_tests() {
+    cmd_setup
+    load_pg_env
+    local which db log rc=0
+    for which in base addon; do
+        db="order_fulfilment_odoo_$which"
+        log="$LOGS/odoo-tests-$which.log"
+        dropdb --if-exists "$db"
+        local mods="sale_stock,sale_mrp"
+        [ "$which" = addon ] && mods="$mods,order_fulfilment"
+        say "odoo-tests: $which ($mods), log in .dev/logs/odoo-tests-$which.log"
+        odoo -d "$db" -i "$mods" --without-demo=all --stop-after-init --test-enable \
+            --test-tags "/sale_stock,/sale_mrp" --http-port "${TEST_HTTP_PORT:-8169}" \
+            --log-level test --logfile "$log" || true
+        "$VENV/bin/python" "$ROOT/tools/test_summary.py" "$log" 0 --failures > "$LOGS/odoo-tests-$which.txt" || true
+        cat "$LOGS/odoo-tests-$which.txt"
+    done
+    "$VENV/bin/python" "$ROOT/tools/test_summary.py" --compare \
+        "$LOGS/odoo-tests-base.log" "$LOGS/odoo-tests-addon.log" || rc=1
+    return "$rc"
+}
+
+cmd_lint() {
+    cmd_setup >/dev/null
+    cd "$ROOT"
+    PATH="$VENV/bin:$PATH" "$VENV/bin/pre-commit" run --all-files --show-diff-on-failure
+}
+
+case "${1:-}" in
+    setup) cmd_setup ;;
+    demo) cmd_demo ;;
+    test) shift; cmd_test "$@" ;;
+    odoo-tests) cmd_odoo_tests ;;
+    lint) cmd_lint ;;
+    pg-env) load_pg_env >/dev/null; cat "$DEV/pg.env" ;;
+    *) sed -n '2,15p' "$0"; exit 2 ;;
+esac
