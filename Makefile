@@ -12,6 +12,7 @@ help:
 	@echo "make test        lint, then the addon's tests on a fresh database"
 	@echo "make lint        pre-commit: ruff, ruff-format, pylint-odoo, XML and manifest checks"
 	@echo "make odoo-tests  Odoo's own sale_stock and sale_mrp tests, with and without the addon"
+	@echo "make pot         regenerate the translation template and merge the .po files"
 
 setup:
 	@$(DEV) setup
@@ -31,6 +32,10 @@ lint: setup
 
 odoo-tests: setup
 	@$(DEV) odoo-tests
+
+# Regenerate order_fulfilment/i18n/order_fulfilment.pot and merge it into the .po files.
+pot: setup
+	@$(DEV) pot
 
 clean:
 	rm -rf .dev/data .dev/logs

@@ -13,9 +13,20 @@
     "data": [
         "security/order_fulfilment_security.xml",
         "security/ir.model.access.csv",
+        # Reviews
+        # Rush orders and the delivery promise
+        # Change requests
+        # After-sales
+        # Release and delivery controls
+        # Views
         "views/res_config_settings_views.xml",
         "views/product_template_views.xml",
+        "views/sale_order_views.xml",
+        "views/mrp_production_views.xml",
+        "views/stock_picking_views.xml",
+        "views/res_partner_views.xml",
         "views/menus.xml",
+        # Reports
     ],
     "demo": [],
 }

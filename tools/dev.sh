@@ -7,16 +7,19 @@
 #   tools/dev.sh test [TAGS]    runs the addon's tests on a fresh database
 #   tools/dev.sh odoo-tests     runs Odoo's own sale_stock / sale_mrp tests, with and without the addon
 #   tools/dev.sh lint           runs pre-commit on every file
+#   tools/dev.sh pot            regenerates i18n/order_fulfilment.pot and merges the .po files
 #   tools/dev.sh pg-env         prints the PG* variables of the server in use (for psql)
 #
 # Settings (environment): ODOO_SRC, PYTHON, PGHOST/PGPORT/PGUSER/PGPASSWORD,
 # HTTP_PORT (demo, default 8069), DEMO_DB (default order_fulfilment_demo),
-# TEST_DB (default order_fulfilment_test).
+# TEST_DB (default order_fulfilment_test), TEST_HTTP_PORT (default 8169),
+# OF_VENV (default .venv of this checkout).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEV="$ROOT/.dev"
-VENV="$ROOT/.venv"
+# OF_VENV lets several checkouts (git worktrees) share one virtualenv.
+VENV="${OF_VENV:-$ROOT/.venv}"
 CONF="$DEV/odoo.conf"
 LOGS="$DEV/logs"
 PYTHON="${PYTHON:-python3}"
@@ -292,6 +295,28 @@ cmd_odoo_tests() {
     return "$rc"
 }
 
+# Regenerates i18n/order_fulfilment.pot from the code and merges it into the .po files.
+cmd_pot() {
+    cmd_setup >/dev/null
+    load_pg_env
+    local db=order_fulfilment_i18n i18n="$ROOT/order_fulfilment/i18n" po
+    dropdb --if-exists "$db"
+    odoo -d "$db" -i order_fulfilment --without-demo=all --stop-after-init --log-level warn \
+        --logfile "$LOGS/i18n.log"
+    odoo -d "$db" --i18n-export="$i18n/order_fulfilment.pot" --modules=order_fulfilment \
+        --stop-after-init --log-level warn --logfile "$LOGS/i18n.log"
+    dropdb --if-exists "$db"
+    for po in "$i18n"/*.po; do
+        [ -f "$po" ] || continue
+        if command -v msgmerge >/dev/null; then
+            msgmerge --quiet --update --no-fuzzy-matching --backup=none "$po" "$i18n/order_fulfilment.pot"
+        else
+            say "pot: msgmerge (gettext) is missing; $po was not merged"
+        fi
+    done
+    say "pot: wrote order_fulfilment/i18n/order_fulfilment.pot"
+}
+
 cmd_lint() {
     cmd_setup >/dev/null
     cd "$ROOT"
@@ -304,6 +329,7 @@ case "${1:-}" in
     test) shift; cmd_test "$@" ;;
     odoo-tests) cmd_odoo_tests ;;
     lint) cmd_lint ;;
+    pot) cmd_pot ;;
     pg-env) load_pg_env >/dev/null; cat "$DEV/pg.env" ;;
-    *) sed -n '2,15p' "$0"; exit 2 ;;
+    *) sed -n '2,16p' "$0"; exit 2 ;;
 esac

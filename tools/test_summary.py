@@ -1,9 +1,9 @@
 """Summarise an Odoo test log as a pytest-style line.
 
-    test_summary.py LOG SECONDS [--failures]   prints the failed tests and the summary line;
-                                               exits 1 on any failure or error
-    test_summary.py --compare BASE_LOG ADDON_LOG
-                                               exits 1 when ADDON_LOG has failures BASE_LOG has not
+test_summary.py LOG SECONDS [--failures]   prints the failed tests and the summary line;
+                                           exits 1 on any failure or error
+test_summary.py --compare BASE_LOG ADDON_LOG
+                                           exits 1 when ADDON_LOG has failures BASE_LOG has not
 """
 
 import re

@@ -1,3 +1,21 @@
 from . import product_template
 from . import res_company
 from . import res_config_settings
+from . import res_partner
+
+# Reviews
+from . import fulfilment_review_mixin
+from . import fulfilment_review_rule
+from . import fulfilment_review
+
+# Sale orders, manufacturing and deliveries
+from . import sale_order
+from . import sale_order_line
+from . import mrp_production
+from . import stock_picking
+
+# Change requests
+
+# After-sales
+
+# Release and delivery controls

@@ -8,8 +8,7 @@ class ResCompany(models.Model):
     fulfilment_cutoff_hour = fields.Float(
         string="Order Cut-off Hour",
         default=17.25,
-        help="Orders taken after this time of day (company timezone) are processed "
-        "the next working day.",
+        help="Orders taken after this time of day (company timezone) are processed the next working day.",
     )
     fulfilment_rush_lead_days = fields.Integer(
         string="Rush Lead Days",
@@ -55,8 +54,7 @@ class ResCompany(models.Model):
     )
     fulfilment_sla_use_calendar = fields.Boolean(
         string="Count SLA in Working Hours",
-        help="Count after-sales deadlines only in the working hours of the company's "
-        "resource calendar.",
+        help="Count after-sales deadlines only in the working hours of the company's resource calendar.",
     )
 
     @api.constrains(

@@ -5,9 +5,7 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     fulfilment_cutoff_hour = fields.Float(related="company_id.fulfilment_cutoff_hour", readonly=False)
-    fulfilment_rush_lead_days = fields.Integer(
-        related="company_id.fulfilment_rush_lead_days", readonly=False
-    )
+    fulfilment_rush_lead_days = fields.Integer(related="company_id.fulfilment_rush_lead_days", readonly=False)
     fulfilment_standard_lead_days = fields.Integer(
         related="company_id.fulfilment_standard_lead_days", readonly=False
     )

@@ -18,7 +18,9 @@ class FulfilmentCase(TransactionCase):
         cls.uom_unit = cls.env.ref("uom.product_uom_unit")
 
         Product = cls.env["product.product"]
-        cls.component = Product.create({"name": "Impeller blank", "is_storable": True, "standard_price": 10.0})
+        cls.component = Product.create(
+            {"name": "Impeller blank", "is_storable": True, "standard_price": 10.0}
+        )
         cls.subassembly = Product.create(
             {
                 "name": "Pump motor",
@@ -57,7 +59,9 @@ class FulfilmentCase(TransactionCase):
         Quant._update_available_quantity(cls.component, cls.stock_location, 1000)
         Quant._update_available_quantity(cls.stocked, cls.stock_location, 1000)
 
-        cls.customer = cls.env["res.partner"].create({"name": "Harbin Water Works", "email": "buyer@example.com"})
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Harbin Water Works", "email": "buyer@example.com"}
+        )
         cls.salesman = new_test_user(
             cls.env, login="of_salesman", groups="sales_team.group_sale_salesman", name="Sally Sales"
         )

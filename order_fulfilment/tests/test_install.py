@@ -48,7 +48,9 @@ class TestInstall(FulfilmentCase):
         with self.assertRaisesRegex(ValidationError, "Pump A: the order cut-off hour"):
             Company.create({"name": "Pump A", "fulfilment_cutoff_hour": 25})
         with self.assertRaisesRegex(ValidationError, "rush lead days"):
-            Company.create({"name": "Pump B", "fulfilment_rush_lead_days": 5, "fulfilment_standard_lead_days": 3})
+            Company.create(
+                {"name": "Pump B", "fulfilment_rush_lead_days": 5, "fulfilment_standard_lead_days": 3}
+            )
         with self.assertRaisesRegex(ValidationError, "cannot be negative"):
             Company.create({"name": "Pump C", "fulfilment_expedite_days": -1})
         with self.assertRaisesRegex(ValidationError, "at least one minute"):
@@ -84,7 +86,7 @@ class TestInstall(FulfilmentCase):
         self.assertTrue(product.record.fulfilment_nonstandard)
 
     def test_stock_flow_unchanged(self):
-        """Nothing configured: an MTO manufactured product confirms, manufactures and ships as in stock Odoo."""
+        """No rules configured: an MTO manufactured product confirms, manufactures and ships as usual."""
         order = self._create_order([(self.pump, 2, 1000.0), (self.stocked, 3, 50.0)])
         order.action_confirm()
         self.assertEqual(order.state, "sale")

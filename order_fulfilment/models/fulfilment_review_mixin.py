@@ -1,0 +1,6 @@
+from odoo import models
+
+
+class FulfilmentReviewMixin(models.AbstractModel):
+    _name = "fulfilment.review.mixin"
+    _description = "Fulfilment Review Mixin"
