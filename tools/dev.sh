@@ -264,6 +264,7 @@ cmd_test() {
     load_pg_env
     say "test: fresh database $TEST_DB, tags $tags, log in .dev/logs/test.log"
     dropdb --if-exists "$TEST_DB"
+    rm -f "$log"
     start=$(date +%s)
     odoo -d "$TEST_DB" -i order_fulfilment --test-enable --test-tags "$tags" --without-demo=all \
         --stop-after-init --http-port "${TEST_HTTP_PORT:-8169}" --log-level test \
@@ -281,6 +282,7 @@ cmd_odoo_tests() {
         db="order_fulfilment_odoo_$which"
         log="$LOGS/odoo-tests-$which.log"
         dropdb --if-exists "$db"
+        rm -f "$log"
         local mods="sale_stock,sale_mrp"
         [ "$which" = addon ] && mods="$mods,order_fulfilment"
         say "odoo-tests: $which ($mods), log in .dev/logs/odoo-tests-$which.log"
