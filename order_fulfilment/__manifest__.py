@@ -14,6 +14,12 @@
         "security/order_fulfilment_security.xml",
         "security/ir.model.access.csv",
         # Reviews
+        "security/fulfilment_review_security.xml",
+        "data/fulfilment_review_data.xml",
+        "wizards/fulfilment_review_reject_views.xml",
+        "views/fulfilment_review_views.xml",
+        "views/fulfilment_review_rule_views.xml",
+        "report/fulfilment_review_report.xml",
         # Rush orders and the delivery promise
         # Change requests
         # After-sales

@@ -4,6 +4,9 @@ from . import res_config_settings
 from . import res_partner
 
 # Reviews
+from . import mail_activity
+from . import payment_transaction
+from . import fulfilment_change_type
 from . import fulfilment_review_mixin
 from . import fulfilment_review_rule
 from . import fulfilment_review

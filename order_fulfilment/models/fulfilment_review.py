@@ -1,6 +1,342 @@
-from odoo import models
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
+
+REVIEW_STATES = [
+    ("waiting", "Waiting"),
+    ("pending", "To Review"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("cancelled", "Cancelled"),
+]
 
 
 class FulfilmentReview(models.Model):
+    """One sign-off of one department on one record (a quotation or a change request).
+
+    Reviews are created and changed only through the methods of this model and of
+    `fulfilment.review.mixin`; users may only write their comment on a review they can decide.
+    """
+
     _name = "fulfilment.review"
     _description = "Review Sign-off"
+    _order = "order_id desc, sequence, id"
+    _rec_name = "group_id"
+
+    res_model = fields.Char(string="Reviewed Model", required=True, readonly=True, index=True)
+    res_id = fields.Many2oneReference(
+        string="Reviewed Record", model_field="res_model", required=True, readonly=True, index=True
+    )
+    order_id = fields.Many2one(
+        "sale.order", string="Order", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    rule_id = fields.Many2one("fulfilment.review.rule", readonly=True, ondelete="set null")
+    group_id = fields.Many2one("res.groups", string="Department", required=True, readonly=True)
+    sequence = fields.Integer(string="Step", readonly=True)
+    round = fields.Integer(readonly=True, help="Each request of a review opens a new round.")
+    state = fields.Selection(REVIEW_STATES, default="waiting", required=True, readonly=True, index=True)
+    reason = fields.Text(readonly=True, help="Why this review is required.")
+    requested_by_id = fields.Many2one("res.users", string="Requested By", readonly=True)
+    request_date = fields.Datetime(readonly=True)
+    deadline = fields.Datetime(readonly=True, index=True)
+    reviewer_id = fields.Many2one("res.users", string="Reviewer", readonly=True)
+    decision_date = fields.Datetime(readonly=True)
+    comment = fields.Text()
+    escalated = fields.Boolean(readonly=True, copy=False)
+    can_decide = fields.Boolean(compute="_compute_can_decide", search="_search_can_decide")
+    is_overdue = fields.Boolean(string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue")
+    record_name = fields.Char(string="Document", compute="_compute_record_name")
+
+    # ------------------------------------------------------------------
+    # Computed
+    # ------------------------------------------------------------------
+    def _compute_can_decide(self):
+        user_groups = self.env.user.groups_id
+        for review in self:
+            review.can_decide = (
+                review.state == "pending"
+                and review.group_id in user_groups
+                and not review._self_review_refused(self.env.user)
+            )
+
+    def _search_can_decide(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on 'Can Decide'."))
+        domain = [("state", "=", "pending"), ("group_id", "in", self.env.user.groups_id.ids)]
+        positive = (operator == "=") == value
+        return domain if positive else expression.distribute_not(["!"] + domain)
+
+    @api.depends("deadline", "state")
+    def _compute_is_overdue(self):
+        now = fields.Datetime.now()
+        for review in self:
+            review.is_overdue = review.state == "pending" and review.deadline and review.deadline < now
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on 'Overdue'."))
+        domain = [("state", "=", "pending"), ("deadline", "<", fields.Datetime.now())]
+        positive = (operator == "=") == value
+        return domain if positive else expression.distribute_not(["!"] + domain)
+
+    def _compute_record_name(self):
+        for review in self:
+            record = review._reviewed_record()
+            review.record_name = record.sudo().display_name if record else False
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _reviewed_record(self):
+        self.ensure_one()
+        if not self.res_model or self.res_model not in self.env:
+            return None
+        return self.env[self.res_model].browse(self.res_id).exists()
+
+    def _reviewed_records(self):
+        """{model name: records} of the reviews in self."""
+        ids_by_model = {}
+        for review in self:
+            ids_by_model.setdefault(review.res_model, set()).add(review.res_id)
+        return {model: self.env[model].browse(sorted(ids)) for model, ids in ids_by_model.items()}
+
+    def _self_review_refused(self, user):
+        """The order's salesperson and the requester may not sign, unless the rule allows it."""
+        self.ensure_one()
+        if self.rule_id.allow_self_review:
+            return False
+        record = self._reviewed_record()
+        requesters = self.requested_by_id | self.order_id.user_id
+        if record is not None and "user_id" in record._fields and record._name != "sale.order":
+            requesters |= record.sudo().user_id
+        return user in requesters
+
+    def _check_can_decide(self):
+        user = self.env.user
+        for review in self:
+            if review.group_id not in user.groups_id:
+                raise AccessError(
+                    self.env._(
+                        "Only members of %(group)s can decide the review of %(document)s.",
+                        group=review.group_id.full_name,
+                        document=review.record_name,
+                    )
+                )
+            if review._self_review_refused(user):
+                raise UserError(
+                    self.env._(
+                        "You requested %(document)s or are its salesperson, so you cannot sign its "
+                        "%(group)s review. Ask another member of the department.",
+                        document=review.record_name,
+                        group=review.group_id.name,
+                    )
+                )
+
+    def _lock_reviews(self):
+        """Lock every review of the same records, so that concurrent decisions on one record
+        are serialised: the second waits, then sees the first one's outcome."""
+        if not self:
+            return
+        self.env.cr.execute(
+            """
+            SELECT id FROM fulfilment_review
+             WHERE (res_model, res_id) IN (SELECT res_model, res_id FROM fulfilment_review WHERE id IN %s)
+               AND state IN ('waiting', 'pending')
+             ORDER BY id
+               FOR UPDATE
+            """,
+            [tuple(self.ids)],
+        )
+        self.invalidate_model(["state", "reviewer_id", "decision_date", "comment"])
+
+    # ------------------------------------------------------------------
+    # Decisions
+    # ------------------------------------------------------------------
+    def action_approve(self):
+        self._decide("approved")
+        return True
+
+    def action_reject(self, comment=None):
+        if comment is not None and (not isinstance(comment, str) or not comment.strip()):
+            raise UserError(self.env._("Write why you reject the review before rejecting it."))
+        self._decide("rejected", comment=comment)
+        return True
+
+    def _decide(self, decision, comment=None):
+        if not self:
+            return
+        self._lock_reviews()
+        for review in self:
+            if review.state != "pending":
+                raise UserError(
+                    self.env._(
+                        "The %(group)s review of %(document)s is %(state)s: only reviews waiting for a "
+                        "decision can be approved or rejected.",
+                        group=review.group_id.name,
+                        document=review.record_name,
+                        state=dict(review._fields["state"]._description_selection(self.env))[review.state],
+                    )
+                )
+        self._check_can_decide()
+        comment = comment.strip() if comment else None
+        if decision == "rejected":
+            missing = self.filtered(lambda r: not (comment or (r.comment or "").strip()))
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Write why you reject the %(group)s review of %(document)s in its comment.",
+                        group=missing[0].group_id.name,
+                        document=missing[0].record_name,
+                    )
+                )
+        values = {
+            "state": decision,
+            "reviewer_id": self.env.user.id,
+            "decision_date": fields.Datetime.now(),
+        }
+        if comment:
+            values["comment"] = comment
+        self.sudo().write(values)
+        self._remove_activities()
+        for model, records in self._reviewed_records().items():
+            reviews = self.filtered(lambda r, model=model: r.res_model == model)
+            records.sudo()._review_after_decision(reviews.sudo(), decision)
+
+    # ------------------------------------------------------------------
+    # Steps, activities, escalation
+    # ------------------------------------------------------------------
+    def _open(self, now=None):
+        """Make these waiting reviews pending: set their deadline and notify the reviewers."""
+        now = now or fields.Datetime.now()
+        for hours, reviews in self.grouped(lambda r: r.rule_id.response_hours or 24.0).items():
+            reviews.sudo().write({"state": "pending", "deadline": now + timedelta(hours=hours)})
+        self._create_activities()
+
+    def _create_activities(self):
+        activity_type = self.env.ref("order_fulfilment.mail_activity_type_review", raise_if_not_found=False)
+        if not activity_type:
+            return
+        model_ids = {
+            model: self.env["ir.model"]._get_id(model) for model in set(self.mapped("res_model"))
+        }
+        values = []
+        for review in self:
+            record = review._reviewed_record()
+            if record is None:
+                continue
+            refused = review.requested_by_id | review.order_id.user_id
+            users = review.group_id.users.filtered(
+                lambda u, review=review: not u.share
+                and u.active
+                and review.company_id in u.company_ids
+                and (review.rule_id.allow_self_review or u not in refused)
+            )
+            for user in users:
+                values.append(
+                    {
+                        "activity_type_id": activity_type.id,
+                        "res_model_id": model_ids[review.res_model],
+                        "res_id": review.res_id,
+                        "user_id": user.id,
+                        "date_deadline": fields.Date.context_today(review, review.deadline),
+                        "summary": self.env._("%(group)s review", group=review.group_id.name),
+                        "note": review.reason,
+                        "fulfilment_review_id": review.id,
+                    }
+                )
+        if values:
+            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(values)
+
+    def _remove_activities(self):
+        activities = self.env["mail.activity"].sudo().search([("fulfilment_review_id", "in", self.ids)])
+        activities.unlink()
+
+    def _escalate_overdue(self):
+        """Run by the automation rule "escalate overdue reviews": once per overdue pending review."""
+        self.env.cr.execute(
+            """
+            SELECT id FROM fulfilment_review
+             WHERE id IN %s AND state = 'pending' AND NOT COALESCE(escalated, FALSE) AND deadline < %s
+               FOR UPDATE SKIP LOCKED
+            """,
+            [tuple(self.ids) or (0,), fields.Datetime.now()],
+        )
+        reviews = self.browse([row[0] for row in self.env.cr.fetchall()]).sudo()
+        if not reviews:
+            return
+        reviews.write({"escalated": True})
+        managers = self.env.ref("order_fulfilment.group_fulfilment_manager").users.filtered(
+            lambda u: u.active and not u.share
+        )
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        values = []
+        for review in reviews:
+            record = review._reviewed_record()
+            if record is None:
+                continue
+            message = self.env._(
+                "The %(group)s review is overdue since %(deadline)s.",
+                group=review.group_id.name,
+                deadline=fields.Datetime.to_string(review.deadline),
+            )
+            review.order_id.message_post(body=message, message_type="notification", subtype_xmlid="mail.mt_note")
+            for user in managers.filtered(lambda u, review=review: review.company_id in u.company_ids):
+                values.append(
+                    {
+                        "activity_type_id": activity_type.id,
+                        "res_model_id": self.env["ir.model"]._get_id(review.res_model),
+                        "res_id": review.res_id,
+                        "user_id": user.id,
+                        "date_deadline": fields.Date.context_today(review),
+                        "summary": self.env._("Overdue review: %(group)s", group=review.group_id.name),
+                        "note": message,
+                    }
+                )
+        if values:
+            self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(values)
+
+    # ------------------------------------------------------------------
+    # Writes: only the comment, by someone who can decide
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        if not self.env.su:
+            if set(vals) - {"comment"}:
+                raise AccessError(
+                    self.env._(
+                        "Reviews change only through Approve and Reject; you can only write a comment."
+                    )
+                )
+            for review in self:
+                if review.state != "pending":
+                    raise UserError(
+                        self.env._(
+                            "The %(group)s review of %(document)s is closed; its comment cannot change.",
+                            group=review.group_id.name,
+                            document=review.record_name,
+                        )
+                    )
+            self._check_can_decide()
+        return super().write(vals)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(self.env._("Reviews are created by requesting a review on the document."))
+        return super().create(vals_list)
+
+    def unlink(self):
+        if not self.env.su:
+            raise AccessError(self.env._("Reviews are kept with the document and cannot be deleted."))
+        return super().unlink()
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }

@@ -1,6 +1,335 @@
-from odoo import models
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+REVIEW_STATE = [
+    ("none", "Not Needed"),
+    ("draft", "To Request"),
+    ("pending", "Under Review"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+]
+OPEN_REVIEW_STATES = ("waiting", "pending")
 
 
 class FulfilmentReviewMixin(models.AbstractModel):
+    """Department sign-offs on any model.
+
+    A model opts in by inheriting this mixin, setting ``_review_applies_to`` (the
+    ``applies_to`` value of the rules that cover it) and implementing the small hooks
+    below (``_review_order``, ``_review_is_open``, and optionally
+    ``_review_change_type``, ``_review_state_depends``, ``_review_on_approved``,
+    ``_review_on_rejected``).
+
+    Each request opens a new round of reviews: one per matching rule, plus any extra
+    review the model asks for. Reviews of the lowest step are pending, later steps wait;
+    a step opens when every review of the earlier steps is approved.
+    """
+
     _name = "fulfilment.review.mixin"
     _description = "Fulfilment Review Mixin"
+    _review_applies_to = None
+
+    review_ids = fields.One2many(
+        "fulfilment.review",
+        "res_id",
+        string="Reviews",
+        domain=lambda self: [("res_model", "=", self._name)],
+        copy=False,
+        readonly=True,
+    )
+    review_state = fields.Selection(
+        REVIEW_STATE,
+        string="Review Status",
+        compute="_compute_review_state",
+        store=True,
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+    review_round = fields.Integer(readonly=True, copy=False, default=0)
+    review_requested_by_id = fields.Many2one("res.users", string="Review Requested By", readonly=True, copy=False)
+    review_requested_date = fields.Datetime(string="Review Requested On", readonly=True, copy=False)
+    review_count = fields.Integer(compute="_compute_review_info")
+    review_requirement = fields.Text(string="Required Reviews", compute="_compute_review_info")
+    review_rejection = fields.Text(string="Rejection Reason", compute="_compute_review_info")
+    review_can_decide = fields.Boolean(compute="_compute_review_info")
+
+    # ------------------------------------------------------------------
+    # Hooks
+    # ------------------------------------------------------------------
+    def _review_order(self):
+        """The sale order whose values the rules' criteria read (one record)."""
+        raise NotImplementedError()
+
+    def _review_is_open(self):
+        """Whether this record (one) can still be reviewed (e.g. a quotation)."""
+        raise NotImplementedError()
+
+    def _review_change_type(self):
+        return False
+
+    @api.model
+    def _review_state_depends(self):
+        return ["company_id"]
+
+    def _review_on_approved(self):
+        """Called on the records whose every review of the round is approved."""
+
+    def _review_on_rejected(self):
+        """Called on the records of which a review was just rejected."""
+
+    # ------------------------------------------------------------------
+    # State
+    # ------------------------------------------------------------------
+    def _review_current(self):
+        """The reviews of the current round, not cancelled (one record)."""
+        self.ensure_one()
+        return self.review_ids.filtered(lambda r: r.round == self.review_round and r.state != "cancelled")
+
+    @api.depends(lambda self: self._review_state_depends())
+    def _compute_review_state(self):
+        self.review_state = "none"
+        live = self._review_live_state()
+        for record in self:
+            record.review_state = live[record][0]
+
+    def _review_live_state(self):
+        """{record: (state, rules that apply)}: from the current round of reviews, or from the
+        rules that match now when no review was requested (or the last round was cancelled)."""
+        result = {}
+        to_match = self.browse()
+        for record in self:
+            current = record._review_current() if record.id else record.review_ids.browse()
+            states = set(current.mapped("state"))
+            if "rejected" in states:
+                result[record] = ("rejected", current.rule_id)
+            elif states & set(OPEN_REVIEW_STATES):
+                result[record] = ("pending", current.rule_id)
+            elif states:
+                result[record] = ("approved", current.rule_id)
+            elif record._review_is_open():
+                to_match |= record
+            else:
+                result[record] = ("none", self.env["fulfilment.review.rule"])
+        if to_match:
+            rules = self.env["fulfilment.review.rule"]._rules_for(to_match, self._review_applies_to)
+            for record in to_match:
+                matched = rules.get(record)
+                result[record] = ("draft" if matched else "none", matched or self.env["fulfilment.review.rule"])
+        return result
+
+    def _review_recompute_state(self):
+        self.env.add_to_compute(self._fields["review_state"], self)
+        self.flush_recordset(["review_state"])
+
+    @api.depends("review_ids.state", "review_round")
+    @api.depends_context("uid")
+    def _compute_review_info(self):
+        rule_model = self.env["fulfilment.review.rule"]
+        user_groups = self.env.user.groups_id
+        drafts = self.filtered(lambda r: r.review_state == "draft" and r._review_is_open())
+        rules, facts = rule_model._rules_and_facts(drafts, self._review_applies_to)
+        for record in self:
+            current = record._review_current() if record.id else record.review_ids.browse()
+            record.review_count = len(record.review_ids.filtered(lambda r: r.state != "cancelled"))
+            record.review_can_decide = any(
+                review.state == "pending"
+                and review.group_id in user_groups
+                and not review._self_review_refused(self.env.user)
+                for review in current
+            )
+            rejected = current.filtered(lambda r: r.state == "rejected")
+            record.review_rejection = (
+                "\n".join(f"{r.group_id.name}: {r.comment or ''}" for r in rejected) if rejected else False
+            )
+            lines = []
+            for rule in rules.get(record, []):
+                reasons = rule._reasons(facts[record.id])
+                lines.append(f"{rule.group_id.name}: {'; '.join(reasons)}")
+            record.review_requirement = "\n".join(lines) or False
+
+    # ------------------------------------------------------------------
+    # Request
+    # ------------------------------------------------------------------
+    def _review_request(self, extra=None):
+        """Open a new round of reviews for these records.
+
+        :param extra: {record id: [(group, step, reason)]} reviews to add to the rules' ones
+        :return: the records for which reviews were created
+        """
+        extra = extra or {}
+        rule_model = self.env["fulfilment.review.rule"]
+        rules_by_record, facts = rule_model._rules_and_facts(self, self._review_applies_to)
+        now = fields.Datetime.now()
+        Review = self.env["fulfilment.review"].sudo()
+        to_cancel = Review
+        values = []
+        requested = self.browse()
+        for record in self:
+            specs = [
+                (rule.group_id, rule.sequence, rule, "; ".join(rule._reasons(facts[record.id])))
+                for rule in rules_by_record.get(record, [])
+            ]
+            specs += [(group, step, rule_model, reason) for group, step, reason in extra.get(record.id, [])]
+            if not specs:
+                continue
+            requested |= record
+            to_cancel |= record.review_ids.filtered(lambda r: r.state in ("waiting", "pending", "approved"))
+            order = record._review_order()
+            for group, step, rule, reason in specs:
+                values.append(
+                    {
+                        "res_model": record._name,
+                        "res_id": record.id,
+                        "order_id": order.id,
+                        "rule_id": rule.id,
+                        "group_id": group.id,
+                        "sequence": step,
+                        "state": "waiting",
+                        "round": record.review_round + 1,
+                        "reason": reason,
+                        "requested_by_id": self.env.uid,
+                        "request_date": now,
+                    }
+                )
+        if not requested:
+            return requested
+        if to_cancel:
+            to_cancel._remove_activities()
+            to_cancel.write({"state": "cancelled"})
+        for round_, records in requested.grouped(lambda r: r.review_round + 1).items():
+            records.sudo().write(
+                {
+                    "review_round": round_,
+                    "review_requested_by_id": self.env.uid,
+                    "review_requested_date": now,
+                }
+            )
+        reviews = Review.create(values)
+        first_steps = reviews.browse()
+        for record in requested:
+            record_reviews = reviews.filtered(lambda r, record=record: r.res_id == record.id)
+            lowest = min(record_reviews.mapped("sequence"))
+            first_steps |= record_reviews.filtered(lambda r, lowest=lowest: r.sequence == lowest)
+        first_steps._open(now)
+        for record in requested:
+            record_reviews = reviews.filtered(lambda r, record=record: r.res_id == record.id)
+            record._review_post(self.env._("Review requested."), record_reviews.sorted("sequence"))
+        requested._review_recompute_state()
+        return requested
+
+    def _review_post(self, title, reviews=None, comment=None):
+        """Log a review event in the chatter, with a line per review."""
+        self.ensure_one()
+        if not hasattr(self, "message_post"):
+            return
+        body = Markup("<p>%s</p>") % title
+        if reviews:
+            items = Markup("").join(
+                Markup("<li>%s</li>")
+                % self.env._(
+                    "Step %(step)s: %(department)s (%(reason)s)",
+                    step=review.sequence,
+                    department=review.group_id.name,
+                    reason=review.reason or "",
+                )
+                for review in reviews
+            )
+            body += Markup("<ul>%s</ul>") % items
+        if comment:
+            body += Markup("<p><i>%s</i></p>") % comment
+        self.message_post(body=body, message_type="notification", subtype_xmlid="mail.mt_note")
+
+    # ------------------------------------------------------------------
+    # After a decision
+    # ------------------------------------------------------------------
+    def _review_after_decision(self, reviews, decision):
+        approved_records = self.browse()
+        rejected_records = self.browse()
+        to_open = self.env["fulfilment.review"]
+        to_cancel = self.env["fulfilment.review"]
+        for record in self:
+            record_reviews = reviews.filtered(lambda r, record=record: r.res_id == record.id)
+            current = record._review_current()
+            for review in record_reviews:
+                if decision == "approved":
+                    title = self.env._("%(department)s approved.", department=review.group_id.name)
+                else:
+                    title = self.env._("%(department)s rejected.", department=review.group_id.name)
+                record._review_post(title, comment=review.comment)
+            if decision == "rejected":
+                to_cancel |= current.filtered(lambda r: r.state in OPEN_REVIEW_STATES)
+                rejected_records |= record
+                continue
+            if current.filtered(lambda r: r.state == "pending"):
+                continue
+            waiting = current.filtered(lambda r: r.state == "waiting")
+            if waiting:
+                step = min(waiting.mapped("sequence"))
+                to_open |= waiting.filtered(lambda r, step=step: r.sequence == step)
+            else:
+                approved_records |= record
+        if to_cancel:
+            to_cancel._remove_activities()
+            to_cancel.sudo().write({"state": "cancelled"})
+        if to_open:
+            to_open._open()
+        self._review_recompute_state()
+        for record in approved_records:
+            record._review_post(self.env._("All reviews are approved."))
+        if approved_records:
+            approved_records._review_on_approved()
+        if rejected_records:
+            rejected_records._review_on_rejected()
+
+    # ------------------------------------------------------------------
+    # Invalidation and gate
+    # ------------------------------------------------------------------
+    def _review_invalidate(self, reason):
+        """Cancel the open and approved reviews of the current round, after a change."""
+        reviews = self.env["fulfilment.review"]
+        for record in self:
+            reviews |= record._review_current().filtered(lambda r: r.state in ("waiting", "pending", "approved"))
+        if not reviews:
+            return
+        reviews._remove_activities()
+        reviews.sudo().write({"state": "cancelled"})
+        records = self.filtered(lambda r: r.id in reviews.mapped("res_id"))
+        for record in records:
+            record._review_post(
+                self.env._("Reviews cancelled: %(reason)s. Request the review again.", reason=reason)
+            )
+        records._review_recompute_state()
+
+    def _review_blocking_message(self):
+        """A message listing the missing sign-offs, or False when these records may proceed."""
+        live = self._review_live_state()
+        problems = []
+        for record in self:
+            state, rules = live[record]
+            if state in ("none", "approved"):
+                continue
+            if state == "draft":
+                detail = self.env._(
+                    "needs a review by %(departments)s; request it first",
+                    departments=", ".join(dict.fromkeys(rules.mapped("group_id.name"))),
+                )
+            else:
+                current = record._review_current()
+                missing = current.filtered(lambda r: r.state != "approved")
+                labels = dict(self.env["fulfilment.review"]._fields["state"]._description_selection(self.env))
+                detail = ", ".join(f"{r.group_id.name} ({labels[r.state]})" for r in missing)
+                detail = (
+                    self.env._("was rejected: %(reviews)s; change it and request the review again", reviews=detail)
+                    if state == "rejected"
+                    else self.env._("is waiting for %(reviews)s", reviews=detail)
+                )
+            problems.append(f"{record.display_name} {detail}")
+        return "\n".join(problems) or False
+
+    def _review_check_gate(self):
+        message = self._review_blocking_message()
+        if message:
+            raise UserError(self.env._("Missing review sign-offs:\n%(problems)s", problems=message))

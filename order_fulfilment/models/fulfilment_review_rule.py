@@ -1,6 +1,407 @@
-from odoo import models
+from collections import defaultdict
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import ValidationError
+from odoo.tools import float_compare, float_round
+from odoo.tools.safe_eval import safe_eval
 
 
 class FulfilmentReviewRule(models.Model):
     _name = "fulfilment.review.rule"
     _description = "Review Rule"
+    _order = "applies_to, sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(
+        string="Step",
+        default=10,
+        required=True,
+        help="Reviews of the same step run in parallel; a step opens only when every review "
+        "of the earlier steps is approved.",
+    )
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        default=lambda self: self.env.company,
+        index=True,
+        help="Leave empty to apply the rule in every company.",
+    )
+    applies_to = fields.Selection(
+        [("sale_order", "Quotations"), ("change_request", "Change Requests")],
+        required=True,
+        default="sale_order",
+    )
+    group_id = fields.Many2one(
+        "res.groups",
+        string="Reviewing Department",
+        required=True,
+        ondelete="restrict",
+        help="Members of this group sign the review.",
+    )
+    # Criteria: all of those that are set must hold.
+    min_amount = fields.Monetary(
+        string="Minimum Amount",
+        currency_field="currency_id",
+        help="The order total, in the company currency, is at least this amount.",
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+    )
+    rush_only = fields.Boolean(string="Rush Orders Only")
+    nonstandard_only = fields.Boolean(
+        string="Non-standard Products Only",
+        help="A line sells a product marked as non-standard.",
+    )
+    min_discount = fields.Float(
+        string="Minimum Discount (%)",
+        help="A line sells below the product's sales price by this percentage or more, after discount.",
+    )
+    below_last_price = fields.Boolean(
+        string="Below Last Price",
+        help="A line's unit price is below the last confirmed price for that customer and product.",
+    )
+    over_credit_limit = fields.Boolean(
+        string="Customer Over Credit Limit",
+        help="The customer's open receivables and confirmed orders not yet invoiced, plus this order, "
+        "exceed the customer's credit limit.",
+    )
+    change_types = fields.Many2many(
+        "fulfilment.change.type",
+        string="Change Types",
+        help="For change requests: the types of change the rule covers. Empty means every type.",
+    )
+    filter_domain = fields.Char(
+        string="Extra Condition",
+        help="An extra domain on the reviewed records.",
+    )
+    model_name = fields.Char(compute="_compute_model_name")
+    response_hours = fields.Float(
+        default=24.0,
+        help="How long reviewers have to answer before the review is escalated.",
+    )
+    allow_self_review = fields.Boolean(
+        help="Allow the order's salesperson and the requester to sign this review.",
+    )
+    note = fields.Text(translate=True, help="What reviewers should check.")
+
+    _sql_constraints = [
+        (
+            "min_amount_positive",
+            "CHECK(min_amount >= 0)",
+            "The minimum amount of a review rule cannot be negative.",
+        ),
+        (
+            "min_discount_range",
+            "CHECK(min_discount >= 0 AND min_discount <= 100)",
+            "The minimum discount of a review rule must be between 0 and 100%.",
+        ),
+        (
+            "response_hours_positive",
+            "CHECK(response_hours > 0)",
+            "The response time of a review rule must be positive.",
+        ),
+    ]
+
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        for rule in self:
+            rule.currency_id = (rule.company_id or self.env.company).currency_id
+
+    @api.depends("applies_to")
+    def _compute_model_name(self):
+        models_by_target = self._models_by_target()
+        for rule in self:
+            rule.model_name = models_by_target.get(rule.applies_to)
+
+    @api.model
+    def _models_by_target(self):
+        return {"sale_order": "sale.order", "change_request": "fulfilment.change.request"}
+
+    @api.constrains("filter_domain", "applies_to")
+    def _check_filter_domain(self):
+        for rule in self.filtered("filter_domain"):
+            model_name = self._models_by_target().get(rule.applies_to)
+            if model_name not in self.env:
+                continue
+            try:
+                domain = safe_eval(rule.filter_domain, self._domain_eval_context())
+                self.env[model_name].sudo().search_count(domain, limit=1)
+            except Exception as error:
+                raise ValidationError(
+                    self.env._(
+                        "Review rule %(rule)s: the extra condition is not a valid domain (%(error)s).",
+                        rule=rule.display_name,
+                        error=error,
+                    )
+                ) from error
+
+    # ------------------------------------------------------------------
+    # Cache of active rules: with no rules configured, matching costs no query.
+    # ------------------------------------------------------------------
+    @api.model
+    @tools.ormcache("applies_to")
+    def _active_rule_ids(self, applies_to):
+        return tuple(self.sudo().search([("applies_to", "=", applies_to)]).ids)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        self._rules_changed()
+        return rules
+
+    def write(self, vals):
+        result = super().write(vals)
+        self._rules_changed()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self._rules_changed()
+        return result
+
+    def _rules_changed(self):
+        self.env.registry.clear_cache()
+        # Quotations that are not under review yet show whether a review is needed.
+        self.env["sale.order"]._review_refresh_open_quotations()
+
+    # ------------------------------------------------------------------
+    # Matching
+    # ------------------------------------------------------------------
+    @api.model
+    def _domain_eval_context(self):
+        return {
+            "datetime": tools.safe_eval.datetime,
+            "dateutil": tools.safe_eval.dateutil,
+            "time": tools.safe_eval.time,
+            "context_today": lambda: fields.Date.context_today(self),
+            "uid": self.env.uid,
+            "user": self.env.user,
+        }
+
+    @api.model
+    def _rules_for(self, records, applies_to):
+        """Return {record: rules} for the records that need review, in one pass per rule."""
+        return self._rules_and_facts(records, applies_to)[0]
+
+    @api.model
+    def _rules_and_facts(self, records, applies_to):
+        """Return ({record: rules}, {record id: facts}) for the records that need review."""
+        rule_ids = self._active_rule_ids(applies_to)
+        if not rule_ids or not records:
+            return {}, {}
+        rules = self.sudo().browse(rule_ids)
+        facts = self._review_facts(records, rules)
+        result = defaultdict(lambda: self.sudo().browse())
+        for rule in rules:
+            for record in rule._filter_matching(records, facts):
+                result[record] |= rule
+        return dict(result), facts
+
+    def _filter_matching(self, records, facts=None):
+        """The records this rule covers (all set criteria hold)."""
+        self.ensure_one()
+        if facts is None:
+            facts = self._review_facts(records, self)
+        matching = records.filtered(lambda r: self._matches_facts(facts[r.id]))
+        if matching and self.filter_domain:
+            domain = safe_eval(self.filter_domain, self._domain_eval_context())
+            matching = matching.sudo().filtered_domain(domain).with_env(records.env)
+        return matching
+
+    def _matches_facts(self, fact):
+        self.ensure_one()
+        if self.company_id and self.company_id != fact["company"]:
+            return False
+        if self.change_types and fact["change_type"] not in self.change_types.mapped("code"):
+            return False
+        if self.min_amount and float_compare(fact["amount"], self.min_amount, precision_digits=2) < 0:
+            return False
+        if self.rush_only and not fact["rush"]:
+            return False
+        if self.nonstandard_only and not fact["nonstandard"]:
+            return False
+        if self.min_discount and float_compare(fact["max_discount"], self.min_discount, precision_digits=2) < 0:
+            return False
+        if self.below_last_price and not fact["below_last_price"]:
+            return False
+        return not self.over_credit_limit or fact["over_credit"]
+
+    def _reasons(self, fact):
+        """Why this rule applies, for the banner and the chatter."""
+        self.ensure_one()
+        reasons = []
+        if self.min_amount:
+            reasons.append(
+                self.env._(
+                    "total of %(amount)s or more",
+                    amount=tools.format_amount(self.env, self.min_amount, self.currency_id),
+                )
+            )
+        if self.rush_only:
+            reasons.append(self.env._("rush order"))
+        if self.nonstandard_only:
+            reasons.append(self.env._("non-standard product: %(products)s", products=fact["nonstandard"]))
+        if self.min_discount:
+            products = [
+                name
+                for name, discount in fact["line_discounts"]
+                if float_compare(discount, self.min_discount, precision_digits=2) >= 0
+            ]
+            reasons.append(
+                self.env._(
+                    "%(discount)s%% or more below the sales price: %(products)s",
+                    discount=float_round(self.min_discount, 2),
+                    products=", ".join(dict.fromkeys(products)),
+                )
+            )
+        if self.below_last_price:
+            reasons.append(
+                self.env._("below the last price to this customer: %(products)s", products=fact["below_last_price"])
+            )
+        if self.over_credit_limit:
+            reasons.append(self.env._("customer over credit limit"))
+        if self.change_types:
+            reasons.append(
+                self.env._("change of type %(types)s", types=", ".join(self.change_types.mapped("name")))
+            )
+        if self.filter_domain:
+            reasons.append(self.env._("extra condition"))
+        return reasons or [self.env._("every order")]
+
+    @api.model
+    def _review_facts(self, records, rules):
+        """The values the criteria compare, computed for the whole recordset at once."""
+        orders_by_record = {record.id: record._review_order() for record in records}
+        orders = self.env["sale.order"].union(*orders_by_record.values()).sudo()
+        need = {
+            "discount": any(rules.mapped("min_discount")),
+            "last_price": any(rules.mapped("below_last_price")),
+            "credit": any(rules.mapped("over_credit_limit")),
+        }
+        order_facts = {order.id: self._order_facts(order) for order in orders}
+        if need["discount"]:
+            self._add_discount_facts(orders, order_facts)
+        if need["last_price"]:
+            self._add_last_price_facts(orders, order_facts)
+        if need["credit"]:
+            self._add_credit_facts(orders, order_facts)
+        facts = {}
+        for record in records:
+            order = orders_by_record[record.id]
+            fact = dict(order_facts.get(order.id) or self._order_facts(order))
+            fact["company"] = record.company_id or order.company_id
+            fact["change_type"] = record._review_change_type()
+            facts[record.id] = fact
+        return facts
+
+    @api.model
+    def _order_facts(self, order):
+        company = order.company_id
+        amount = order.amount_total
+        if order.currency_id and company and order.currency_id != company.currency_id:
+            amount = order.currency_id._convert(
+                amount, company.currency_id, company, order.date_order or fields.Date.today()
+            )
+        nonstandard = order.order_line.product_id.filtered(lambda p: p.product_tmpl_id.fulfilment_nonstandard)
+        return {
+            "company": company,
+            "amount": amount,
+            "rush": order.is_rush,
+            "nonstandard": ", ".join(nonstandard.mapped("display_name")),
+            "max_discount": 0.0,
+            "line_discounts": [],
+            "below_last_price": "",
+            "over_credit": False,
+            "change_type": False,
+        }
+
+    @api.model
+    def _line_price_in_company_currency(self, line):
+        price = line.price_reduce_taxexcl
+        order = line.order_id
+        company = order.company_id
+        if order.currency_id and company and order.currency_id != company.currency_id:
+            price = order.currency_id._convert(price, company.currency_id, company, order.date_order)
+        return price
+
+    @api.model
+    def _add_discount_facts(self, orders, order_facts):
+        for order in orders:
+            line_discounts = []
+            for line in order.order_line.filtered(lambda line: line.product_id and not line.display_type):
+                list_price = line.product_id.lst_price
+                if list_price <= 0:
+                    continue
+                discount = (list_price - self._line_price_in_company_currency(line)) / list_price * 100.0
+                line_discounts.append((line.product_id.display_name, discount))
+            order_facts[order.id]["line_discounts"] = line_discounts
+            order_facts[order.id]["max_discount"] = max((d for __, d in line_discounts), default=0.0)
+
+    @api.model
+    def _add_last_price_facts(self, orders, order_facts):
+        lines = orders.order_line.filtered(lambda line: line.product_id and not line.display_type)
+        if not lines:
+            return
+        partners = orders.partner_id.commercial_partner_id
+        self.env["sale.order.line"].flush_model(["price_reduce_taxexcl", "product_id", "order_id", "state"])
+        self.env["sale.order"].flush_model(["partner_id", "date_order", "state", "currency_id"])
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT ON (partner.commercial_partner_id, line.product_id)
+                   partner.commercial_partner_id, line.product_id, line.price_reduce_taxexcl,
+                   so.currency_id, so.company_id, so.date_order
+              FROM sale_order_line line
+              JOIN sale_order so ON so.id = line.order_id
+              JOIN res_partner partner ON partner.id = so.partner_id
+             WHERE so.state = 'sale'
+               AND line.display_type IS NULL
+               AND partner.commercial_partner_id IN %s
+               AND line.product_id IN %s
+               AND so.id NOT IN %s
+          ORDER BY partner.commercial_partner_id, line.product_id, so.date_order DESC, line.id DESC
+            """,
+            [
+                tuple(partners.ids),
+                tuple(lines.product_id.ids),
+                tuple(i for i in orders._origin.ids if i) or (0,),
+            ],
+        )
+        last_prices = {}
+        for partner_id, product_id, price, currency_id, company_id, date in self.env.cr.fetchall():
+            company = self.env["res.company"].browse(company_id)
+            currency = self.env["res.currency"].browse(currency_id)
+            if currency != company.currency_id:
+                price = currency._convert(price, company.currency_id, company, date)
+            last_prices[partner_id, product_id] = price
+        for order in orders:
+            below = []
+            partner_id = order.partner_id.commercial_partner_id.id
+            for line in order.order_line.filtered(lambda line: line.product_id and not line.display_type):
+                last = last_prices.get((partner_id, line.product_id.id))
+                if last is None:
+                    continue
+                price = self._line_price_in_company_currency(line)
+                if float_compare(price, last, precision_rounding=order.currency_id.rounding or 0.01) < 0:
+                    below.append(line.product_id.display_name)
+            order_facts[order.id]["below_last_price"] = ", ".join(dict.fromkeys(below))
+
+    @api.model
+    def _add_credit_facts(self, orders, order_facts):
+        for company, company_orders in orders.grouped("company_id").items():
+            partners = company_orders.partner_id.commercial_partner_id.with_company(company).sudo()
+            # Non-stored and not invalidated by new orders or invoices: read them fresh, all at once.
+            partners.invalidate_recordset(["credit", "debit", "credit_to_invoice"])
+            partners.mapped("credit")
+            for order in company_orders:
+                partner = order.partner_id.commercial_partner_id.with_company(company).sudo()
+                if not partner.credit_limit:
+                    continue
+                total = partner.credit + partner.credit_to_invoice + order_facts[order.id]["amount"]
+                if order.state == "sale":
+                    # A confirmed order already counts in what is still to invoice.
+                    total -= order_facts[order.id]["amount"]
+                order_facts[order.id]["over_credit"] = (
+                    float_compare(total, partner.credit_limit, precision_rounding=company.currency_id.rounding)
+                    > 0
+                )

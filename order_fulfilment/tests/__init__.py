@@ -1,6 +1,7 @@
 from . import test_install
 
 # Reviews
+from . import test_review
 
 # Rush orders and the delivery promise
 
