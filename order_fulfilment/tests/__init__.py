@@ -2,6 +2,7 @@ from . import test_install
 
 # Reviews
 from . import test_review
+from . import test_review_rpc
 
 # Rush orders and the delivery promise
 
