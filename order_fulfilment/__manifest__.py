@@ -34,5 +34,8 @@
         "views/menus.xml",
         # Reports
     ],
-    "demo": [],
+    "demo": [
+        "demo/fulfilment_demo.xml",
+        "demo/fulfilment_review_demo.xml",
+    ],
 }

@@ -219,9 +219,7 @@ class FulfilmentReview(models.Model):
         activity_type = self.env.ref("order_fulfilment.mail_activity_type_review", raise_if_not_found=False)
         if not activity_type:
             return
-        model_ids = {
-            model: self.env["ir.model"]._get_id(model) for model in set(self.mapped("res_model"))
-        }
+        model_ids = {model: self.env["ir.model"]._get_id(model) for model in set(self.mapped("res_model"))}
         values = []
         for review in self:
             record = review._reviewed_record()
@@ -229,10 +227,12 @@ class FulfilmentReview(models.Model):
                 continue
             refused = review.requested_by_id | review.order_id.user_id
             users = review.group_id.users.filtered(
-                lambda u, review=review: not u.share
-                and u.active
-                and review.company_id in u.company_ids
-                and (review.rule_id.allow_self_review or u not in refused)
+                lambda u, review=review: (
+                    not u.share
+                    and u.active
+                    and review.company_id in u.company_ids
+                    and (review.rule_id.allow_self_review or u not in refused)
+                )
             )
             for user in users:
                 values.append(
@@ -282,7 +282,9 @@ class FulfilmentReview(models.Model):
                 group=review.group_id.name,
                 deadline=fields.Datetime.to_string(review.deadline),
             )
-            review.order_id.message_post(body=message, message_type="notification", subtype_xmlid="mail.mt_note")
+            review.order_id.message_post(
+                body=message, message_type="notification", subtype_xmlid="mail.mt_note"
+            )
             for user in managers.filtered(lambda u, review=review: review.company_id in u.company_ids):
                 values.append(
                     {
@@ -331,6 +333,22 @@ class FulfilmentReview(models.Model):
         if not self.env.su:
             raise AccessError(self.env._("Reviews are kept with the document and cannot be deleted."))
         return super().unlink()
+
+    @api.model
+    def _demo_request_and_decide(self, record_xmlid, requester_xmlid, decisions=()):
+        """Demo data: request the review of a record as a user, then decide as other users.
+
+        :param decisions: [(user xml id, "approved" or "rejected", comment)]
+        """
+        record = self.env.ref(record_xmlid)
+        requester = self.env.ref(requester_xmlid)
+        record.with_user(requester)._review_request()
+        for user_xmlid, decision, comment in decisions:
+            user = self.env.ref(user_xmlid)
+            reviews = record._review_current().filtered(
+                lambda r, user=user: r.state == "pending" and r.group_id in user.groups_id
+            )
+            reviews.with_user(user)._decide(decision, comment=comment)
 
     def action_open_record(self):
         self.ensure_one()

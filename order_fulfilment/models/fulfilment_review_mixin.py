@@ -49,7 +49,9 @@ class FulfilmentReviewMixin(models.AbstractModel):
         index=True,
     )
     review_round = fields.Integer(readonly=True, copy=False, default=0)
-    review_requested_by_id = fields.Many2one("res.users", string="Review Requested By", readonly=True, copy=False)
+    review_requested_by_id = fields.Many2one(
+        "res.users", string="Review Requested By", readonly=True, copy=False
+    )
     review_requested_date = fields.Datetime(string="Review Requested On", readonly=True, copy=False)
     review_count = fields.Integer(compute="_compute_review_info")
     review_requirement = fields.Text(string="Required Reviews", compute="_compute_review_info")
@@ -117,7 +119,10 @@ class FulfilmentReviewMixin(models.AbstractModel):
             rules = self.env["fulfilment.review.rule"]._rules_for(to_match, self._review_applies_to)
             for record in to_match:
                 matched = rules.get(record)
-                result[record] = ("draft" if matched else "none", matched or self.env["fulfilment.review.rule"])
+                result[record] = (
+                    "draft" if matched else "none",
+                    matched or self.env["fulfilment.review.rule"],
+                )
         return result
 
     def _review_recompute_state(self):
@@ -291,7 +296,9 @@ class FulfilmentReviewMixin(models.AbstractModel):
         """Cancel the open and approved reviews of the current round, after a change."""
         reviews = self.env["fulfilment.review"]
         for record in self:
-            reviews |= record._review_current().filtered(lambda r: r.state in ("waiting", "pending", "approved"))
+            reviews |= record._review_current().filtered(
+                lambda r: r.state in ("waiting", "pending", "approved")
+            )
         if not reviews:
             return
         reviews._remove_activities()
@@ -322,7 +329,9 @@ class FulfilmentReviewMixin(models.AbstractModel):
                 labels = dict(self.env["fulfilment.review"]._fields["state"]._description_selection(self.env))
                 detail = ", ".join(f"{r.group_id.name} ({labels[r.state]})" for r in missing)
                 detail = (
-                    self.env._("was rejected: %(reviews)s; change it and request the review again", reviews=detail)
+                    self.env._(
+                        "was rejected: %(reviews)s; change it and request the review again", reviews=detail
+                    )
                     if state == "rejected"
                     else self.env._("is waiting for %(reviews)s", reviews=detail)
                 )

@@ -221,7 +221,10 @@ class FulfilmentReviewRule(models.Model):
             return False
         if self.nonstandard_only and not fact["nonstandard"]:
             return False
-        if self.min_discount and float_compare(fact["max_discount"], self.min_discount, precision_digits=2) < 0:
+        if (
+            self.min_discount
+            and float_compare(fact["max_discount"], self.min_discount, precision_digits=2) < 0
+        ):
             return False
         if self.below_last_price and not fact["below_last_price"]:
             return False
@@ -257,7 +260,9 @@ class FulfilmentReviewRule(models.Model):
             )
         if self.below_last_price:
             reasons.append(
-                self.env._("below the last price to this customer: %(products)s", products=fact["below_last_price"])
+                self.env._(
+                    "below the last price to this customer: %(products)s", products=fact["below_last_price"]
+                )
             )
         if self.over_credit_limit:
             reasons.append(self.env._("customer over credit limit"))
@@ -402,6 +407,8 @@ class FulfilmentReviewRule(models.Model):
                     # A confirmed order already counts in what is still to invoice.
                     total -= order_facts[order.id]["amount"]
                 order_facts[order.id]["over_credit"] = (
-                    float_compare(total, partner.credit_limit, precision_rounding=company.currency_id.rounding)
+                    float_compare(
+                        total, partner.credit_limit, precision_rounding=company.currency_id.rounding
+                    )
                     > 0
                 )

@@ -7,9 +7,11 @@ class PaymentTransaction(models.Model):
     def _check_amount_and_confirm_order(self):
         """An online payment confirms a quotation only once its reviews allow it."""
         blocked = self.filtered(
-            lambda tx: len(tx.sale_order_ids) == 1
-            and tx.sale_order_ids.state in ("draft", "sent")
-            and tx.sale_order_ids._review_blocking_message()
+            lambda tx: (
+                len(tx.sale_order_ids) == 1
+                and tx.sale_order_ids.state in ("draft", "sent")
+                and tx.sale_order_ids._review_blocking_message()
+            )
         )
         for order in blocked.sale_order_ids:
             order.message_post(

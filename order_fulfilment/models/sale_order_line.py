@@ -30,7 +30,9 @@ class SaleOrderLine(models.Model):
         orders = self.filtered(lambda line: not line.display_type).order_id._review_under_review()
         result = super().unlink()
         if orders:
-            orders.exists()._review_invalidate(self.env._("a line was removed after the review was requested"))
+            orders.exists()._review_invalidate(
+                self.env._("a line was removed after the review was requested")
+            )
         return result
 
     # ------------------------------------------------------------------

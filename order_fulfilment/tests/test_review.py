@@ -21,16 +21,28 @@ class ReviewCase(FulfilmentCase):
         cls.group_gm = ref("order_fulfilment.group_general_manager")
         cls.group_purchasing = ref("order_fulfilment.group_review_purchasing")
         cls.producer = new_test_user(
-            cls.env, login="of_producer", groups="order_fulfilment.group_review_production", name="Pat Production"
+            cls.env,
+            login="of_producer",
+            groups="order_fulfilment.group_review_production",
+            name="Pat Production",
         )
         cls.producer2 = new_test_user(
-            cls.env, login="of_producer2", groups="order_fulfilment.group_review_production", name="Paul Production"
+            cls.env,
+            login="of_producer2",
+            groups="order_fulfilment.group_review_production",
+            name="Paul Production",
         )
         cls.engineer = new_test_user(
-            cls.env, login="of_engineer", groups="order_fulfilment.group_review_technical", name="Tess Technical"
+            cls.env,
+            login="of_engineer",
+            groups="order_fulfilment.group_review_technical",
+            name="Tess Technical",
         )
         cls.buyer = new_test_user(
-            cls.env, login="of_buyer", groups="order_fulfilment.group_review_purchasing", name="Pia Purchasing"
+            cls.env,
+            login="of_buyer",
+            groups="order_fulfilment.group_review_purchasing",
+            name="Pia Purchasing",
         )
         cls.accountant = new_test_user(
             cls.env, login="of_finance", groups="order_fulfilment.group_review_finance", name="Fay Finance"
@@ -196,7 +208,9 @@ class TestReviewFlow(ReviewCase):
         self.assertEqual(by_group[self.group_production].state, "pending")
         self.assertEqual(by_group[self.group_purchasing].state, "pending")
         self.assertEqual(by_group[self.group_finance].state, "waiting")
-        self.assertEqual(by_group[self.group_production].deadline, fields.Datetime.to_datetime("2026-03-02 12:00:00"))
+        self.assertEqual(
+            by_group[self.group_production].deadline, fields.Datetime.to_datetime("2026-03-02 12:00:00")
+        )
         self.assertFalse(by_group[self.group_finance].deadline)
         self.assertEqual(by_group[self.group_production].requested_by_id, self.salesman)
 
@@ -223,13 +237,19 @@ class TestReviewFlow(ReviewCase):
         self._request(order)
         review_type = self.env.ref("order_fulfilment.mail_activity_type_review")
         activities = order.activity_ids.filtered(lambda a: a.activity_type_id == review_type)
-        production_activities = activities.filtered(lambda a: a.fulfilment_review_id.group_id == self.group_production)
+        production_activities = activities.filtered(
+            lambda a: a.fulfilment_review_id.group_id == self.group_production
+        )
         self.assertTrue({self.producer, self.producer2} <= set(production_activities.user_id))
         self.assertNotIn(self.salesman, activities.user_id)
         self._approve(order, self.producer2)
         remaining = order.activity_ids.filtered(lambda a: a.activity_type_id == review_type)
-        self.assertFalse(remaining.filtered(lambda a: a.fulfilment_review_id.group_id == self.group_production))
-        self.assertTrue(remaining.filtered(lambda a: a.fulfilment_review_id.group_id == self.group_purchasing))
+        self.assertFalse(
+            remaining.filtered(lambda a: a.fulfilment_review_id.group_id == self.group_production)
+        )
+        self.assertTrue(
+            remaining.filtered(lambda a: a.fulfilment_review_id.group_id == self.group_purchasing)
+        )
 
     def test_only_group_members_decide(self):
         order = self._create_order()
@@ -257,7 +277,9 @@ class TestReviewFlow(ReviewCase):
             groups="sales_team.group_sale_salesman_all_leads,order_fulfilment.group_review_production",
         )
         order2 = self._create_order(user=self.other_salesman)
-        production2 = self._request(order2, user=team_lead).filtered(lambda r: r.group_id == self.group_production)
+        production2 = self._request(order2, user=team_lead).filtered(
+            lambda r: r.group_id == self.group_production
+        )
         with self.assertRaisesRegex(UserError, "cannot sign"):
             production2.with_user(team_lead).action_approve()
         production2.with_user(self.producer2).action_approve()
@@ -284,13 +306,16 @@ class TestReviewFlow(ReviewCase):
         self.assertEqual(order.review_state, "rejected")
         self.assertIn("No capacity before June", order.review_rejection)
         self.assertEqual(
-            set(reviews.filtered(lambda r: r.group_id != self.group_production).mapped("state")), {"cancelled"}
+            set(reviews.filtered(lambda r: r.group_id != self.group_production).mapped("state")),
+            {"cancelled"},
         )
         with self.assertRaisesRegex(UserError, "rejected"):
             order.action_confirm()
         # The salesperson changes the order and asks again: a new round.
         order.order_line.product_uom_qty = 2
-        self.assertEqual(order.review_state, "rejected", "the rejection stays until the review is requested again")
+        self.assertEqual(
+            order.review_state, "rejected", "the rejection stays until the review is requested again"
+        )
         new_reviews = self._request(order)
         self.assertEqual(len(new_reviews), 3)
         self.assertEqual(order.review_state, "pending")
@@ -321,9 +346,15 @@ class TestReviewFlow(ReviewCase):
             ("price", lambda o: o.order_line.write({"price_unit": 990})),
             ("discount", lambda o: o.order_line.write({"discount": 5})),
             ("product", lambda o: o.order_line.write({"product_id": self.stocked.id})),
-            ("new line", lambda o: o.write({"order_line": [Command.create({"product_id": self.stocked.id})]})),
+            (
+                "new line",
+                lambda o: o.write({"order_line": [Command.create({"product_id": self.stocked.id})]}),
+            ),
             ("removed line", lambda o: o.order_line[:1].unlink()),
-            ("customer", lambda o: o.write({"partner_id": self.env["res.partner"].create({"name": "New"}).id})),
+            (
+                "customer",
+                lambda o: o.write({"partner_id": self.env["res.partner"].create({"name": "New"}).id}),
+            ),
             ("date", lambda o: o.write({"commitment_date": fields.Datetime.now() + timedelta(days=30)})),
             ("rush", lambda o: o.write({"is_rush": True, "rush_reason": "Customer line down"})),
         ]
@@ -350,7 +381,12 @@ class TestReviewFlow(ReviewCase):
     def test_gate_every_path(self):
         order = self._create_order()
         self.assertEqual(order.review_state, "draft")
-        for context in ({}, {"skip_review": True}, {"skip_validation_check": True}, {"tracking_disable": True}):
+        for context in (
+            {},
+            {"skip_review": True},
+            {"skip_validation_check": True},
+            {"tracking_disable": True},
+        ):
             with self.subTest(context=context), self.assertRaisesRegex(UserError, "Missing review sign-offs"):
                 order.with_context(**context).action_confirm()
         with self.assertRaisesRegex(UserError, "request it first"):
@@ -412,7 +448,9 @@ class TestReviewFlow(ReviewCase):
         self.assertEqual(order.with_user(self.producer).read(["name"])[0]["name"], order.name)
         with self.assertRaises(AccessError):
             other_order.with_user(self.producer).read(["name"])
-        my_pending = self.env["fulfilment.review"].with_user(self.producer).search([("can_decide", "=", True)])
+        my_pending = (
+            self.env["fulfilment.review"].with_user(self.producer).search([("can_decide", "=", True)])
+        )
         self.assertEqual(my_pending.group_id, self.group_production)
 
     def test_escalation_once_by_automation(self):
@@ -423,7 +461,9 @@ class TestReviewFlow(ReviewCase):
             reviews = self._request(order)
         production = reviews.filtered(lambda r: r.group_id == self.group_production)
         manager_group = self.env.ref("order_fulfilment.group_fulfilment_manager")
-        manager = new_test_user(self.env, login="of_manager", groups="order_fulfilment.group_fulfilment_manager")
+        manager = new_test_user(
+            self.env, login="of_manager", groups="order_fulfilment.group_fulfilment_manager"
+        )
         self.assertIn(manager, manager_group.users)
         with freeze_time("2026-03-02 12:30:00"):
             automation.last_run = False
@@ -431,8 +471,12 @@ class TestReviewFlow(ReviewCase):
             self.env["base.automation"]._check()
         self.assertTrue(production.escalated)
         overdue_messages = order.message_ids.filtered(lambda m: "overdue" in (m.body or ""))
-        self.assertEqual(len(overdue_messages), 1, "the production review escalates once; purchasing is not late")
-        manager_todos = order.activity_ids.filtered(lambda a: a.user_id == manager and "Overdue" in (a.summary or ""))
+        self.assertEqual(
+            len(overdue_messages), 1, "the production review escalates once; purchasing is not late"
+        )
+        manager_todos = order.activity_ids.filtered(
+            lambda a: a.user_id == manager and "Overdue" in (a.summary or "")
+        )
         self.assertEqual(len(manager_todos), 1)
         with freeze_time("2026-03-03 12:30:00"):
             self.env["base.automation"]._check()
@@ -443,9 +487,11 @@ class TestReviewFlow(ReviewCase):
         order = self._create_order()
         self._request(order)
         self._approve(order, self.producer)
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "order_fulfilment.fulfilment_review_report", order.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("order_fulfilment.fulfilment_review_report", order.ids)[0]
+            .decode()
+        )
         self.assertIn("Order Review Report", html)
         self.assertIn(order.name, html)
         self.assertIn("Production Reviewer", html)

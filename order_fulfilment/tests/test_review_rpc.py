@@ -11,7 +11,9 @@ class TestReviewRpc(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.salesman = new_test_user(cls.env, login="rpc_salesman", groups="sales_team.group_sale_salesman")
-        cls.producer = new_test_user(cls.env, login="rpc_producer", groups="order_fulfilment.group_review_production")
+        cls.producer = new_test_user(
+            cls.env, login="rpc_producer", groups="order_fulfilment.group_review_production"
+        )
         cls.env["fulfilment.review.rule"].create(
             {
                 "name": "Production review",
@@ -55,7 +57,14 @@ class TestReviewRpc(HttpCase):
             self._call(
                 "fulfilment.review",
                 "create",
-                [{"res_model": "sale.order", "res_id": self.order.id, "order_id": self.order.id, "group_id": 1}],
+                [
+                    {
+                        "res_model": "sale.order",
+                        "res_id": self.order.id,
+                        "order_id": self.order.id,
+                        "group_id": 1,
+                    }
+                ],
             )
         with self.assertRaisesRegex(JsonRpcException, "UserError"):
             self._call("sale.order", "action_confirm", [self.order.ids])
@@ -65,7 +74,9 @@ class TestReviewRpc(HttpCase):
         self.order.with_user(self.salesman).action_request_review()
         review = self.order.review_ids
         self.authenticate("rpc_producer", "rpc_producer")
-        orders = self._call("sale.order", "search_read", [[("id", "=", self.order.id)], ["name", "review_state"]])
+        orders = self._call(
+            "sale.order", "search_read", [[("id", "=", self.order.id)], ["name", "review_state"]]
+        )
         self.assertEqual(orders[0]["review_state"], "pending", "reviewers read the orders they review")
         with self.assertRaisesRegex(JsonRpcException, "AccessError"):
             self._call("sale.order", "action_confirm", [self.order.ids])
