@@ -29,9 +29,7 @@ class FulfilmentReview(models.Model):
     res_id = fields.Many2oneReference(
         string="Reviewed Record", model_field="res_model", required=True, readonly=True, index=True
     )
-    order_id = fields.Many2one(
-        "sale.order", string="Order", required=True, readonly=True, index=True, ondelete="cascade"
-    )
+    order_id = fields.Many2one("sale.order", required=True, readonly=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
     rule_id = fields.Many2one("fulfilment.review.rule", readonly=True, ondelete="set null")
     group_id = fields.Many2one("res.groups", string="Department", required=True, readonly=True)
@@ -39,10 +37,10 @@ class FulfilmentReview(models.Model):
     round = fields.Integer(readonly=True, help="Each request of a review opens a new round.")
     state = fields.Selection(REVIEW_STATES, default="waiting", required=True, readonly=True, index=True)
     reason = fields.Text(readonly=True, help="Why this review is required.")
-    requested_by_id = fields.Many2one("res.users", string="Requested By", readonly=True)
+    requested_by_id = fields.Many2one("res.users", readonly=True)
     request_date = fields.Datetime(readonly=True)
     deadline = fields.Datetime(readonly=True, index=True)
-    reviewer_id = fields.Many2one("res.users", string="Reviewer", readonly=True)
+    reviewer_id = fields.Many2one("res.users", readonly=True)
     decision_date = fields.Datetime(readonly=True)
     comment = fields.Text()
     escalated = fields.Boolean(readonly=True, copy=False)
@@ -227,7 +225,7 @@ class FulfilmentReview(models.Model):
                 continue
             refused = review.requested_by_id | review.order_id.user_id
             users = review.group_id.users.filtered(
-                lambda u, review=review: (
+                lambda u, review=review, refused=refused: (
                     not u.share
                     and u.active
                     and review.company_id in u.company_ids

@@ -49,9 +49,7 @@ class FulfilmentReviewMixin(models.AbstractModel):
         index=True,
     )
     review_round = fields.Integer(readonly=True, copy=False, default=0)
-    review_requested_by_id = fields.Many2one(
-        "res.users", string="Review Requested By", readonly=True, copy=False
-    )
+    review_requested_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     review_requested_date = fields.Datetime(string="Review Requested On", readonly=True, copy=False)
     review_count = fields.Integer(compute="_compute_review_info")
     review_requirement = fields.Text(string="Required Reviews", compute="_compute_review_info")

@@ -58,7 +58,6 @@ class FulfilmentReviewRule(models.Model):
         help="A line sells below the product's sales price by this percentage or more, after discount.",
     )
     below_last_price = fields.Boolean(
-        string="Below Last Price",
         help="A line's unit price is below the last confirmed price for that customer and product.",
     )
     over_credit_limit = fields.Boolean(
@@ -68,7 +67,6 @@ class FulfilmentReviewRule(models.Model):
     )
     change_types = fields.Many2many(
         "fulfilment.change.type",
-        string="Change Types",
         help="For change requests: the types of change the rule covers. Empty means every type.",
     )
     filter_domain = fields.Char(

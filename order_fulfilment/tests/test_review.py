@@ -54,6 +54,7 @@ class ReviewCase(FulfilmentCase):
             cls.env, login="of_salesman2", groups="sales_team.group_sale_salesman", name="Otto Other"
         )
         cls.Rule = cls.env["fulfilment.review.rule"]
+        cls.review_type = cls.env.ref("order_fulfilment.mail_activity_type_review")
 
     @classmethod
     def _rule(cls, group, **values):
@@ -325,7 +326,9 @@ class TestReviewFlow(ReviewCase):
         order = self._create_order()
         self._request(order)
         action = order.with_user(self.producer).action_review_reject()
-        wizard = Form(self.env[action["res_model"]].with_user(self.producer).with_context(action["context"]))
+        wizard = Form(
+            self.env[action["res_model"]].with_user(self.producer).with_context(**action["context"])
+        )
         wizard.comment = "Tooling not available"
         wizard.save().action_reject()
         self.assertEqual(order.review_state, "rejected")
@@ -367,8 +370,9 @@ class TestReviewFlow(ReviewCase):
                 self.assertEqual(set(reviews.mapped("state")), {"cancelled"})
                 self.assertEqual(order.review_state, "draft")
                 self.assertIn("Reviews cancelled", order.message_ids[0].body)
-                review_type = self.env.ref("order_fulfilment.mail_activity_type_review")
-                self.assertFalse(order.activity_ids.filtered(lambda a: a.activity_type_id == review_type))
+                self.assertFalse(
+                    order.activity_ids.filtered(lambda a: a.activity_type_id == self.review_type)
+                )
 
     def test_unchanged_write_keeps_reviews(self):
         order = self._create_order()
