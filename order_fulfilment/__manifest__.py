@@ -17,6 +17,11 @@
         # Rush orders and the delivery promise
         # Change requests
         # After-sales
+        "security/fulfilment_ticket_security.xml",
+        "data/fulfilment_ticket_data.xml",
+        "views/fulfilment_ticket_views.xml",
+        "views/fulfilment_ticket_portal_templates.xml",
+        "report/fulfilment_ticket_report.xml",
         # Release and delivery controls
         # Views
         "views/res_config_settings_views.xml",
@@ -28,5 +33,8 @@
         "views/menus.xml",
         # Reports
     ],
-    "demo": [],
+    "demo": [
+        # After-sales
+        "demo/fulfilment_ticket_demo.xml",
+    ],
 }

@@ -7,5 +7,7 @@ from . import test_install
 # Change requests
 
 # After-sales
+from . import test_fulfilment_ticket
+from . import test_fulfilment_ticket_portal
 
 # Release and delivery controls
