@@ -76,7 +76,9 @@ class FulfilmentTicketPortal(CustomerPortal):
     @http.route(["/my/tickets/<int:ticket_id>"], type="http", auth="public", website=True)
     def portal_my_fulfilment_ticket(self, ticket_id, access_token=None, **kw):
         try:
-            ticket_sudo = self._document_check_access("fulfilment.ticket", ticket_id, access_token=access_token)
+            ticket_sudo = self._document_check_access(
+                "fulfilment.ticket", ticket_id, access_token=access_token
+            )
         except (AccessError, MissingError):
             return request.redirect("/my")
         report_type = kw.get("report_type")
@@ -101,8 +103,8 @@ class FulfilmentTicketPortal(CustomerPortal):
     def portal_new_fulfilment_ticket(self, **post):
         orders = self._fulfilment_customer_orders()
         deliveries = self._fulfilment_customer_deliveries(orders)
-        ticket_types = request.env["fulfilment.ticket"]._fields["ticket_type"]._description_selection(
-            request.env
+        ticket_types = (
+            request.env["fulfilment.ticket"]._fields["ticket_type"]._description_selection(request.env)
         )
         errors = []
         if request.httprequest.method == "POST":

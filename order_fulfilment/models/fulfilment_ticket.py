@@ -73,7 +73,7 @@ CALENDAR_LOOKAHEAD = timedelta(days=60)
 class FulfilmentTicket(models.Model):
     _name = "fulfilment.ticket"
     _description = "After-sales Ticket"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]  # noqa: RUF012
     _order = "priority desc, id desc"
     _check_company_auto = True
     # Customers reply from the portal, where they only read the ticket.
@@ -102,15 +102,19 @@ class FulfilmentTicket(models.Model):
         index="btree_not_null",
         domain="[('picking_type_code', '=', 'outgoing'), ('partner_id', 'child_of', commercial_partner_id)]",
     )
-    product_id = fields.Many2one("product.product", string="Product", tracking=True, check_company=True)
+    product_id = fields.Many2one("product.product", tracking=True, check_company=True)
     lot_id = fields.Many2one(
         "stock.lot",
         string="Lot/Serial Number",
         check_company=True,
         domain="[('product_id', '=', product_id)]",
     )
-    quantity = fields.Float(digits="Product Unit of Measure", help="Leave empty to return all that was delivered.")
-    ticket_type = fields.Selection(TICKET_TYPES, string="Type", required=True, default="complaint", tracking=True)
+    quantity = fields.Float(
+        digits="Product Unit of Measure", help="Leave empty to return all that was delivered."
+    )
+    ticket_type = fields.Selection(
+        TICKET_TYPES, string="Type", required=True, default="complaint", tracking=True
+    )
     priority = fields.Selection([("0", "Normal"), ("1", "Urgent")], default="0", index=True)
     description = fields.Text()
     user_id = fields.Many2one(
@@ -120,8 +124,12 @@ class FulfilmentTicket(models.Model):
         index="btree_not_null",
         domain=lambda self: [("groups_id", "in", self.env.ref("order_fulfilment.group_aftersales_user").id)],
     )
-    state = fields.Selection(TICKET_STATES, default="new", required=True, tracking=True, index=True, copy=False)
-    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    state = fields.Selection(
+        TICKET_STATES, default="new", required=True, readonly=True, tracking=True, index=True, copy=False
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
 
     # SLA (R4.1)
     opened_date = fields.Datetime(
@@ -158,7 +166,6 @@ class FulfilmentTicket(models.Model):
     resolution_note = fields.Text(copy=False)
     satisfaction = fields.Selection(
         [("1", "1 - Very unhappy"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5 - Very happy")],
-        string="Satisfaction",
         copy=False,
         tracking=True,
     )
@@ -174,9 +181,7 @@ class FulfilmentTicket(models.Model):
         readonly=True,
     )
     return_count = fields.Integer(compute="_compute_return_count")
-    replacement_order_id = fields.Many2one(
-        "sale.order", string="Replacement Order", copy=False, readonly=True, index="btree_not_null"
-    )
+    replacement_order_id = fields.Many2one("sale.order", copy=False, readonly=True, index="btree_not_null")
 
     # ------------------------------------------------------------------
     # Computes
@@ -185,7 +190,12 @@ class FulfilmentTicket(models.Model):
         self.ensure_one()
         return [
             (self.assign_warning_date, self.assign_deadline, self.assigned_date, self.assign_escalated),
-            (self.contact_warning_date, self.contact_deadline, self.first_contact_date, self.contact_escalated),
+            (
+                self.contact_warning_date,
+                self.contact_deadline,
+                self.first_contact_date,
+                self.contact_escalated,
+            ),
         ]
 
     @api.depends(
@@ -238,9 +248,10 @@ class FulfilmentTicket(models.Model):
             ticket.return_count = len(ticket.return_picking_ids)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for ticket in self:
             ticket.access_url = f"/my/tickets/{ticket.id}"
+        return res
 
     # ------------------------------------------------------------------
     # Consistency
@@ -253,7 +264,8 @@ class FulfilmentTicket(models.Model):
             if ticket.order_id and ticket.order_id.partner_id.commercial_partner_id != customer:
                 raise ValidationError(
                     self.env._(
-                        "Ticket %(ticket)s: order %(order)s belongs to %(owner)s, not to the customer %(customer)s.",
+                        "Ticket %(ticket)s: order %(order)s belongs to %(owner)s, "
+                        "not to the customer %(customer)s.",
                         ticket=ticket.name,
                         order=ticket.order_id.name,
                         owner=ticket.order_id.partner_id.commercial_partner_id.display_name,
@@ -274,7 +286,8 @@ class FulfilmentTicket(models.Model):
             if picking and picking.partner_id.commercial_partner_id != customer:
                 raise ValidationError(
                     self.env._(
-                        "Ticket %(ticket)s: delivery %(picking)s was not shipped to the customer %(customer)s.",
+                        "Ticket %(ticket)s: delivery %(picking)s was not shipped "
+                        "to the customer %(customer)s.",
                         ticket=ticket.name,
                         picking=picking.name,
                         customer=customer.display_name,
@@ -372,7 +385,7 @@ class FulfilmentTicket(models.Model):
                 for key, value in self.env.context.items()
                 if not (key.startswith("default_") and key[8:] in PROTECTED_FIELDS)
             }
-            self = self.with_context(context)  # noqa: PLW0642
+            self = self.with_context(context)  # noqa: PLW0642  # pylint: disable=context-overridden
         now = fields.Datetime.now()
         Picking = self.env["stock.picking"].sudo()
         Lot = self.env["stock.lot"].sudo()
@@ -453,7 +466,7 @@ class FulfilmentTicket(models.Model):
             for ticket in tickets:
                 start = ticket.opened_date
 
-                def deadline(minutes, start=start):
+                def deadline(minutes, start=start, intervals=intervals):
                     moment = add_service_minutes(start, minutes, intervals)
                     # A calendar without enough working time falls back to the wall clock.
                     return moment or add_service_minutes(start, minutes)
@@ -496,8 +509,10 @@ class FulfilmentTicket(models.Model):
 
     def _escalate(self, breaches):
         """Tell the after-sales managers of breached deadlines: a note and an activity each."""
-        managers = self.env.ref("order_fulfilment.group_aftersales_manager").sudo().users.filtered(
-            lambda user: user.active and not user.share
+        managers = (
+            self.env.ref("order_fulfilment.group_aftersales_manager")
+            .sudo()
+            .users.filtered(lambda user: user.active and not user.share)
         )
         activity_type = self.env.ref(
             "order_fulfilment.mail_activity_type_ticket_escalation", raise_if_not_found=False
@@ -590,10 +605,7 @@ class FulfilmentTicket(models.Model):
         self.invalidate_recordset()
 
     def _check_agent(self):
-        if not (
-            self.env.su
-            or self.env.user.has_group("order_fulfilment.group_aftersales_user")
-        ):
+        if not (self.env.su or self.env.user.has_group("order_fulfilment.group_aftersales_user")):
             raise UserError(self.env._("Only after-sales agents can work on tickets."))
         self.check_access("write")
 
@@ -615,9 +627,7 @@ class FulfilmentTicket(models.Model):
         self._check_state(OPEN_STATES, self.env._("assigned"))
         user = self.env["res.users"].browse(user_id) if user_id else self.env.user
         if not user.exists() or not user.has_group("order_fulfilment.group_aftersales_user"):
-            raise UserError(
-                self.env._("%(user)s is not an after-sales agent.", user=user.name or user_id)
-            )
+            raise UserError(self.env._("%(user)s is not an after-sales agent.", user=user.name or user_id))
         now = fields.Datetime.now()
         first = self.filtered(lambda t: not t.assigned_date)
         self.write({"user_id": user.id})
@@ -702,7 +712,8 @@ class FulfilmentTicket(models.Model):
         if picking.state != "done":
             raise UserError(
                 self.env._(
-                    "Ticket %(ticket)s: delivery %(picking)s is not done yet; only delivered goods come back.",
+                    "Ticket %(ticket)s: delivery %(picking)s is not done yet; "
+                    "only delivered goods come back.",
                     ticket=self.name,
                     picking=picking.name,
                 )
@@ -744,7 +755,9 @@ class FulfilmentTicket(models.Model):
         available = {}
         for line in product_lines:
             move = line.move_id
-            qty = move.quantity - sum(returned.filtered(lambda m, o=move: m.origin_returned_move_id == o).mapped("quantity"))
+            qty = move.quantity - sum(
+                returned.filtered(lambda m, o=move: m.origin_returned_move_id == o).mapped("quantity")
+            )
             available[line] = max(qty, 0.0)
         wanted = self.quantity or sum(available.values())
         total = sum(available.values())
