@@ -19,6 +19,7 @@
         # After-sales
         "security/fulfilment_ticket_security.xml",
         "data/fulfilment_ticket_data.xml",
+        "wizards/fulfilment_ticket_contact_views.xml",
         "views/fulfilment_ticket_views.xml",
         "views/fulfilment_ticket_portal_templates.xml",
         "report/fulfilment_ticket_report.xml",

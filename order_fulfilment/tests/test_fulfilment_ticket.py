@@ -405,6 +405,25 @@ class TestTicketRules(TicketCase):
         own_ticket.with_user(self.manager).unlink()
         self.assertFalse(own_ticket.exists())
 
+    def test_contact_wizard_posts_note(self):
+        ticket = self._ticket()
+        ticket.with_user(self.agent).action_assign()
+        wizard = Form(
+            self.env["fulfilment.ticket.contact"]
+            .with_user(self.agent)
+            .with_context(default_ticket_id=ticket.id)
+        )
+        wizard.note = "Spoke to the buyer; a technician visits on Monday."
+        wizard.save().action_confirm()
+        self.assertTrue(ticket.first_contact_date)
+        self.assertTrue(
+            ticket.message_ids.filtered(lambda m: "technician visits on Monday" in (m.body or ""))
+        )
+        # A second call keeps the first contact time and only adds the note.
+        first = ticket.first_contact_date
+        ticket.with_user(self.agent).action_contact(note="Called again.")
+        self.assertEqual(ticket.first_contact_date, first)
+
     def test_damage_records_carrier(self):
         ticket = self._ticket(
             ticket_type="damage", carrier_name="Northern Freight", carrier_claim_ref="NF-0412"
