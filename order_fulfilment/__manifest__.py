@@ -23,6 +23,12 @@
         # Rush orders and the delivery promise
         # Change requests
         # After-sales
+        "security/fulfilment_ticket_security.xml",
+        "data/fulfilment_ticket_data.xml",
+        "wizards/fulfilment_ticket_contact_views.xml",
+        "views/fulfilment_ticket_views.xml",
+        "views/fulfilment_ticket_portal_templates.xml",
+        "report/fulfilment_ticket_report.xml",
         # Release and delivery controls
         # Views
         "views/res_config_settings_views.xml",
@@ -37,5 +43,7 @@
     "demo": [
         "demo/fulfilment_demo.xml",
         "demo/fulfilment_review_demo.xml",
+        # After-sales
+        "demo/fulfilment_ticket_demo.xml",
     ],
 }

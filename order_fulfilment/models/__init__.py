@@ -20,5 +20,6 @@ from . import stock_picking
 # Change requests
 
 # After-sales
+from . import fulfilment_ticket
 
 # Release and delivery controls

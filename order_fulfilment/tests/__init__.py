@@ -9,5 +9,7 @@ from . import test_review_rpc
 # Change requests
 
 # After-sales
+from . import test_fulfilment_ticket
+from . import test_fulfilment_ticket_portal
 
 # Release and delivery controls

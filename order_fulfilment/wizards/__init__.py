@@ -1,1 +1,2 @@
 from . import fulfilment_review_reject
+from . import fulfilment_ticket_contact
