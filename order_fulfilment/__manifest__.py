@@ -13,6 +13,7 @@
     "data": [
         "security/order_fulfilment_security.xml",
         "security/ir.model.access.csv",
+        "views/menus.xml",
         # Reviews
         "security/fulfilment_review_security.xml",
         "data/fulfilment_review_data.xml",
@@ -37,7 +38,6 @@
         "views/mrp_production_views.xml",
         "views/stock_picking_views.xml",
         "views/res_partner_views.xml",
-        "views/menus.xml",
         # Reports
     ],
     "demo": [
