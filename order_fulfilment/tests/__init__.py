@@ -9,3 +9,6 @@ from . import test_install
 # After-sales
 
 # Release and delivery controls
+
+# Benchmarks
+from . import test_bench_guards
