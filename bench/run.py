@@ -30,14 +30,22 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # key: (budget, comparison, unit, description)
 BUDGETS = {
-    "confirm_query_ratio": (1.05, "queries, addon / base", "create and confirm {confirm_orders} orders of 5 lines"),
+    "confirm_query_ratio": (
+        1.05,
+        "queries, addon / base",
+        "create and confirm {confirm_orders} orders of 5 lines",
+    ),
     "confirm_time_ratio": (1.10, "wall time, addon / base", "the same, median wall time"),
     "review_request_scaling": (
         1.0,
         "queries({review_large}) / ({review_factor} x queries({review_small}))",
         "action_request_review, 5 matching rules",
     ),
-    "rush_toggle_queries": (80, "queries", "set is_rush on an order with {rush_mos} MOs and {rush_mos} pickings"),
+    "rush_toggle_queries": (
+        80,
+        "queries",
+        "set is_rush on an order with {rush_mos} MOs and {rush_mos} pickings",
+    ),
     "sla_cron_seconds_100k": (
         5.0,
         "seconds",
@@ -186,7 +194,12 @@ def fixture(env, scale):
         mto.active = True
         manufacture = warehouse.manufacture_pull_id.route_id
         component = Product.create(
-            {"name": "Bench component", "default_code": "BENCH-COMP", "is_storable": True, "standard_price": 5}
+            {
+                "name": "Bench component",
+                "default_code": "BENCH-COMP",
+                "is_storable": True,
+                "standard_price": 5,
+            }
         )
         stocked = Product.create(
             [
@@ -208,7 +221,7 @@ def fixture(env, scale):
                 "list_price": 900.0,
                 "route_ids": [Command.set([mto.id, manufacture.id])],
             }
-            for i in range(0, max(SCALES["full"]["rush_mos"], scale["rush_mos"]) + 1)
+            for i in range(max(SCALES["full"]["rush_mos"], scale["rush_mos"]) + 1)
         ]
         made = Product.create(made_vals)
         env["mrp.bom"].create(
@@ -226,7 +239,11 @@ def fixture(env, scale):
             Quant._update_available_quantity(product, warehouse.lot_stock_id, 10_000_000)
         env["res.partner"].create(
             [
-                {"name": f"Bench customer {i:02d}", "ref": f"BENCH-CUST-{i:02d}", "email": f"c{i}@example.com"}
+                {
+                    "name": f"Bench customer {i:02d}",
+                    "ref": f"BENCH-CUST-{i:02d}",
+                    "email": f"c{i}@example.com",
+                }
                 for i in range(1, 21)
             ]
         )
@@ -320,7 +337,8 @@ def clone_rows(cr, plan, copies, overrides, rel_tables=()):
                 deferred.append((table, col, fks[col]))
             elif col in fks:
                 joins.append(
-                    f'LEFT JOIN bench_map f{n} ON f{n}.tbl = %s AND f{n}.old_id = t."{col}" AND f{n}.copy = m.copy'
+                    f"LEFT JOIN bench_map f{n} "
+                    f'ON f{n}.tbl = %s AND f{n}.old_id = t."{col}" AND f{n}.copy = m.copy'
                 )
                 exprs.append(f'COALESCE(f{n}.new_id, t."{col}")')
                 params.append(fks[col])
@@ -328,14 +346,14 @@ def clone_rows(cr, plan, copies, overrides, rel_tables=()):
                 exprs.append(f't."{col}"')
         collist = ", ".join(f'"{c}"' for c in cols)
         cr.execute(
-            f'INSERT INTO "{table}" (id, {collist}) SELECT m.new_id, {", ".join(exprs)} '  # noqa: S608
+            f'INSERT INTO "{table}" (id, {collist}) SELECT m.new_id, {", ".join(exprs)} '
             f'FROM "{table}" t JOIN bench_map m ON m.tbl = %s AND m.old_id = t.id {" ".join(joins)}',
             [table, *params],
         )
         inserted.add(table)
     for table, col, ref in deferred:
         cr.execute(
-            f'UPDATE "{table}" x SET "{col}" = COALESCE(f.new_id, t."{col}") '  # noqa: S608
+            f'UPDATE "{table}" x SET "{col}" = COALESCE(f.new_id, t."{col}") '
             f'FROM bench_map m JOIN "{table}" t ON t.id = m.old_id '
             f'LEFT JOIN bench_map f ON f.tbl = %s AND f.old_id = t."{col}" AND f.copy = m.copy '
             "WHERE m.tbl = %s AND x.id = m.new_id",
@@ -343,7 +361,7 @@ def clone_rows(cr, plan, copies, overrides, rel_tables=()):
         )
     for rel, col1, table1, col2, table2 in rel_tables:
         cr.execute(
-            f'INSERT INTO "{rel}" ("{col1}", "{col2}") SELECT a.new_id, b.new_id FROM "{rel}" r '  # noqa: S608
+            f'INSERT INTO "{rel}" ("{col1}", "{col2}") SELECT a.new_id, b.new_id FROM "{rel}" r '
             f'JOIN bench_map a ON a.tbl = %s AND a.old_id = r."{col1}" '
             f'JOIN bench_map b ON b.tbl = %s AND b.old_id = r."{col2}" AND b.copy = a.copy',
             [table1, table2],
@@ -389,7 +407,8 @@ def ensure_orders(db, scale):
             f"CASE WHEN {delivered} THEN now() - (mod(m.copy, 365) + 2) * interval '1 day' "
             "ELSE now() + (mod(m.copy, 30) - 5) * interval '1 day' END"
         )
-        planned = f"({commitment}) + CASE WHEN mod(m.copy, 50) = 0 THEN interval '3 days' ELSE interval '-1 day' END"
+        late = "CASE WHEN mod(m.copy, 50) = 0 THEN interval '3 days' ELSE interval '-1 day' END"
+        planned = f"({commitment}) + {late}"
         state = f"CASE WHEN {delivered} THEN 'done' ELSE t.state END"
         overrides = {
             "sale_order": {
@@ -429,7 +448,9 @@ def ensure_orders(db, scale):
                 ],
                 wanted - 1,
                 overrides,
-                rel_tables=[("stock_move_move_rel", "move_orig_id", "stock_move", "move_dest_id", "stock_move")],
+                rel_tables=[
+                    ("stock_move_move_rel", "move_orig_id", "stock_move", "move_dest_id", "stock_move")
+                ],
             )
             env.cr.execute(
                 "UPDATE sale_order_line l SET qty_delivered = l.product_uom_qty FROM bench_map m "
@@ -452,7 +473,9 @@ def _recompute_addon_fields(env):
     """Recomputes the addon's stored computed fields on the cloned records (their dates differ)."""
     for model in ("sale.order", "sale.order.line", "stock.picking", "mrp.production", "stock.move"):
         Model = env[model].with_context(active_test=False)
-        fields = [f for f in Model._fields.values() if f.store and f.compute and f._module == "order_fulfilment"]
+        fields = [
+            f for f in Model._fields.values() if f.store and f.compute and f._module == "order_fulfilment"
+        ]
         if not fields:
             continue
         ids = Model.search([]).ids
@@ -503,10 +526,12 @@ def generate_tickets(env, first, count, breached):
         "partner_id": f"(ARRAY{customers}::int[])[1 + mod(g, {len(customers)})]",
         "company_id": str(env.company.id),
         "ticket_type": f"({types})[1 + mod(g, 8)]",
-        "state": f"CASE WHEN {breach} OR {kind} = 0 THEN 'new' WHEN {kind} = 1 THEN 'assigned' ELSE 'in_progress' END",
+        "state": f"CASE WHEN {breach} OR {kind} = 0 THEN 'new' "
+        f"WHEN {kind} = 1 THEN 'assigned' ELSE 'in_progress' END",
         "priority": "CASE WHEN mod(g, 10) = 0 THEN '1' ELSE '0' END",
         "description": "'Bench ticket'",
-        "assign_deadline": f"CASE WHEN {breach} THEN now() - interval '1 hour' ELSE now() + interval '2 days' END",
+        "assign_deadline": f"CASE WHEN {breach} THEN now() - interval '1 hour' "
+        "ELSE now() + interval '2 days' END",
         "contact_deadline": f"CASE WHEN {breach} THEN now() ELSE now() + interval '3 days' END",
         "assigned_date": f"CASE WHEN NOT {breach} AND {kind} > 0 THEN now() - interval '5 minutes' END",
         "first_contact_date": f"CASE WHEN NOT {breach} AND {kind} = 2 THEN now() - interval '1 minute' END",
@@ -518,7 +543,7 @@ def generate_tickets(env, first, count, breached):
         "create_uid": "1",
         "write_uid": "1",
     }
-    plain = {"boolean": "false", "date": "current_date", "jsonb": "'{\"en_US\": \"Bench\"}'::jsonb"}
+    plain = {"boolean": "false", "date": "current_date", "jsonb": '\'{"en_US": "Bench"}\'::jsonb'}
     exprs = {}
     for name, (dtype, required) in columns.items():
         if name in known:
@@ -534,7 +559,7 @@ def generate_tickets(env, first, count, breached):
                 exprs[name] = plain.get(dtype, "'bench'")
     cols = ", ".join(f'"{c}"' for c in exprs)
     cr.execute(
-        f"INSERT INTO fulfilment_ticket ({cols}) SELECT {', '.join(exprs.values())} "  # noqa: S608
+        f"INSERT INTO fulfilment_ticket ({cols}) SELECT {', '.join(exprs.values())} "
         "FROM generate_series(%s, %s) g RETURNING id",
         [first, first + count - 1],
     )
@@ -562,7 +587,7 @@ def reset_tickets(db, total, breached):
     with db.env(commit=True) as env:
         env.cr.execute("DELETE FROM fulfilment_ticket WHERE name LIKE %s", [TICKET_PREFIX + "%"])
     # VACUUM cannot run in a transaction: a plain connection in autocommit.
-    dbname, info = connection_info_for(db.name)
+    _dbname, info = connection_info_for(db.name)
     cnx = psycopg2.connect(**info)
     try:
         cnx.autocommit = True
@@ -665,7 +690,12 @@ def bench_review(db, scale):
         for user, group in zip(reviewers, groups, strict=True):
             group.users = [(4, user.id)]
         for i, group in enumerate(groups):
-            vals = {"name": f"Bench rule {i}", "sequence": 1 + i // 2, "group_id": group.id, "min_amount": 100.0}
+            vals = {
+                "name": f"Bench rule {i}",
+                "sequence": 1 + i // 2,
+                "group_id": group.id,
+                "min_amount": 100.0,
+            }
             if "applies_to" in Rule._fields:
                 vals["applies_to"] = "sale_order"
             Rule.create(vals)
@@ -676,9 +706,11 @@ def bench_review(db, scale):
             warm.action_request_review()
         with undone(env):
             q_small, _t = measure(env, few.action_request_review)
-            reviews = env["fulfilment.review"].search_count([("order_id", "in", few.ids)]) if (
-                "fulfilment.review" in env and "order_id" in env["fulfilment.review"]._fields
-            ) else None
+            reviews = (
+                env["fulfilment.review"].search_count([("order_id", "in", few.ids)])
+                if ("fulfilment.review" in env and "order_id" in env["fulfilment.review"]._fields)
+                else None
+            )
         with undone(env):
             q_large, _t = measure(env, many.action_request_review)
     factor = large // small
@@ -711,7 +743,6 @@ def _split_delivery(env, order):
 
 
 def bench_rush(db, scale):
-    n = scale["rush_mos"]
     with db.env() as env:
         need_model(env, "sale.order", fields=("is_rush", "rush_reason"))
         fx = fixture(env, scale)
@@ -730,7 +761,7 @@ def bench_rush(db, scale):
         "base": None,
         "addon": queries,
         "value": queries,
-        "note": f"{n_mos} MOs, {n_pickings} pickings; {urgent} of them urgent after the write; {seconds:.2f} s",
+        "note": f"{n_mos} MOs, {n_pickings} pickings; {urgent} urgent after the write; {seconds:.2f} s",
     }
 
 
@@ -811,7 +842,9 @@ def bench_change(db, scale):
                 change.action_submit()
                 if change.state != "approved":
                     # No review rules are configured; approve whatever the submit opened.
-                    env.cr.execute("UPDATE fulfilment_change_request SET state = 'approved' WHERE id = %s", [change.id])
+                    env.cr.execute(
+                        "UPDATE fulfilment_change_request SET state = 'approved' WHERE id = %s", [change.id]
+                    )
                     change.invalidate_recordset()
                 _q, seconds = measure(env, change.action_apply)
                 changed = sum(1 for line in order.order_line if line.product_uom_qty == 3)
@@ -943,7 +976,7 @@ def run(args):
         **{key: results[key]["value"] for key in BUDGETS},
         "ok": not failed,
         "scale": scale_name,
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),  # noqa: UP017
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": commit,
         "seconds": round(time.time() - started),
         "databases": {"base": args.base, "addon": args.addon},
@@ -956,9 +989,11 @@ def run(args):
         f.write("\n")
     m = report["machine"]
     print(f"\nBenchmark ({scale_name}) {report['date']}, commit {commit}, {report['seconds']} s")
-    print(f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}, load {m['load_average_at_start']:.2f} at start\n")
+    load = m["load_average_at_start"]
+    print(f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}, load {load:.2f} at start\n")
     print(table(results))
-    print(f"\nWritten to {os.path.relpath(out)}. {'All budgets met.' if not failed else 'BUDGET MISSED or ERROR.'}")
+    verdict = "BUDGET MISSED or ERROR." if failed else "All budgets met."
+    print(f"\nWritten to {os.path.relpath(out)}. {verdict}")
     return 1 if failed else 0
 
 
