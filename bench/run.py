@@ -649,7 +649,7 @@ def bench_confirm(dbs, scale):
             "base": round(base_t, 3),
             "addon": round(addon_t, 3),
             "value": addon_t / base_t,
-            "note": "median of {} repetitions in chunks of {}; base {} s, addon {} s".format(
+            "note": "median of {} repetition(s) in chunks of {}; base {} s, addon {} s".format(
                 reps,
                 chunk,
                 ", ".join(f"{t:.2f}" for t in figures["base"]["seconds"]),
@@ -925,6 +925,8 @@ def run(args):
     scale_name = "quick" if args.quick else "full"
     scale = dict(SCALES[scale_name])
     scale["review_factor"] = scale["review_large"] // scale["review_small"]
+    if args.reps:
+        scale["confirm_reps"] = scale["reps"] = args.reps
     started = time.time()
     dbs = {"base": Database(args.base), "addon": Database(args.addon)}
     for db in dbs.values():
@@ -1005,6 +1007,7 @@ def main():
     parser.add_argument("--addon", default="bench_addon", help="the same plus order_fulfilment")
     parser.add_argument("--quick", action="store_true", help="10x smaller, for development")
     parser.add_argument("--output", help="results file (default bench/results.json)")
+    parser.add_argument("--reps", type=int, help="timed repetitions (default 3), e.g. 1 on a busy machine")
     parser.add_argument("--only", help="only the keys starting with these (comma-separated), e.g. sla,rush")
     parser.add_argument("--log-level", default="warn", help="Odoo's log level")
     sys.exit(run(parser.parse_args()))

@@ -14,7 +14,7 @@
 # Settings (environment): ODOO_SRC, PYTHON, PGHOST/PGPORT/PGUSER/PGPASSWORD,
 # HTTP_PORT (demo, default 8069), DEMO_DB (default order_fulfilment_demo),
 # TEST_DB (default order_fulfilment_test), TEST_HTTP_PORT (default 8169),
-# OF_VENV (default .venv of this checkout).
+# OF_VENV (default .venv of this checkout), BENCH_ARGS (more bench/run.py options).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -369,7 +369,7 @@ cmd_bench() {
     bench_db "bench_addon$suffix" "$BENCH_BASE_MODULES,order_fulfilment" || { wait "$pid_base"; exit 1; }
     wait "$pid_base" || exit 1
     "$VENV/bin/python" "$ROOT/bench/run.py" -c "$CONF" --base "bench_base$suffix" \
-        --addon "bench_addon$suffix" $quick
+        --addon "bench_addon$suffix" $quick ${BENCH_ARGS:-}
 }
 
 case "${1:-}" in
