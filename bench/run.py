@@ -934,6 +934,7 @@ def run(args):
     if args.reps:
         scale["confirm_reps"] = scale["reps"] = args.reps
     started = time.time()
+    host = machine()
     dbs = {"base": Database(args.base), "addon": Database(args.addon)}
     for db in dbs.values():
         with db.env(commit=True) as env:
@@ -989,7 +990,7 @@ def run(args):
         "commit": commit,
         "seconds": round(time.time() - started),
         "databases": {"base": args.base, "addon": args.addon},
-        "machine": machine(),
+        "machine": host,
         "details": results,
     }
     out = args.output or os.path.join(HERE, "results-quick.json" if args.quick else "results.json")
