@@ -13,6 +13,8 @@ help:
 	@echo "make lint        pre-commit: ruff, ruff-format, pylint-odoo, XML and manifest checks"
 	@echo "make odoo-tests  Odoo's own sale_stock and sale_mrp tests, with and without the addon"
 	@echo "make pot         regenerate the translation template and merge the .po files"
+	@echo "make bench       the addon's cost against stock Odoo; writes bench/results.json"
+	@echo "make bench-quick the same, 10x smaller, for development"
 
 setup:
 	@$(DEV) setup
@@ -36,6 +38,13 @@ odoo-tests: setup
 # Regenerate order_fulfilment/i18n/order_fulfilment.pot and merge it into the .po files.
 pot: setup
 	@$(DEV) pot
+
+# bench_base / bench_addon databases, kept between runs (bench/README.md).
+bench: setup
+	@$(DEV) bench
+
+bench-quick: setup
+	@$(DEV) bench --quick
 
 clean:
 	rm -rf .dev/data .dev/logs

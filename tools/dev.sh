@@ -9,11 +9,12 @@
 #   tools/dev.sh lint           runs pre-commit on every file
 #   tools/dev.sh pot            regenerates i18n/order_fulfilment.pot and merges the .po files
 #   tools/dev.sh pg-env         prints the PG* variables of the server in use (for psql)
+#   tools/dev.sh bench [--quick] measures the addon against stock Odoo (bench/README.md)
 #
 # Settings (environment): ODOO_SRC, PYTHON, PGHOST/PGPORT/PGUSER/PGPASSWORD,
 # HTTP_PORT (demo, default 8069), DEMO_DB (default order_fulfilment_demo),
 # TEST_DB (default order_fulfilment_test), TEST_HTTP_PORT (default 8169),
-# OF_VENV (default .venv of this checkout).
+# OF_VENV (default .venv of this checkout), BENCH_ARGS (more bench/run.py options).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -325,6 +326,52 @@ cmd_lint() {
     PATH="$VENV/bin:$PATH" "$VENV/bin/pre-commit" run --all-files --show-diff-on-failure
 }
 
+# --------------------------------------------------------------------------
+# Benchmark: bench_base (stock Odoo) and bench_addon (the same plus the addon),
+# kept between runs; the addon database is updated when the addon's files change.
+# --------------------------------------------------------------------------
+BENCH_BASE_MODULES="sale_management,sale_mrp,base_automation"
+
+addon_hash() {
+    (cd "$ROOT" && find order_fulfilment -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 \
+        | sort -z | xargs -0 sha1sum | sha1sum | cut -d' ' -f1)
+}
+
+bench_db() {
+    local db="$1" mods="$2" log="$LOGS/bench-install-$1.log" want="" stamp="$DEV/bench-$1.stamp" n
+    n="$(psql -X -d "$db" -tAc "select count(*) from ir_module_module where state='installed'
+        and name = any(string_to_array('$mods', ','))" 2>/dev/null || echo 0)"
+    [[ "$mods" == *order_fulfilment* ]] && want="$(addon_hash)"
+    if [ "$n" = "$(tr ',' '\n' <<<"$mods" | wc -l)" ]; then
+        if [ -n "$want" ] && [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+            say "bench: $db: the addon changed, updating it (log in .dev/logs/bench-install-$db.log)"
+            odoo -d "$db" -u order_fulfilment --stop-after-init --http-port "${BENCH_HTTP_PORT:-8174}" \
+                --logfile "$log" --log-level warn || die "updating $db failed: see $log"
+        else
+            say "bench: $db is ready"
+        fi
+    else
+        say "bench: creating $db ($mods), log in .dev/logs/bench-install-$db.log"
+        dropdb --if-exists "$db"
+        odoo -d "$db" -i "$mods" --without-demo=all --stop-after-init --http-port "${BENCH_HTTP_PORT:-8174}" \
+            --logfile "$log" --log-level warn || die "creating $db failed: see $log"
+    fi
+    [ -z "$want" ] || echo "$want" > "$stamp"
+}
+
+cmd_bench() {
+    local quick="" suffix=""
+    if [ "${1:-}" = "--quick" ]; then quick="--quick"; suffix="_quick"; fi
+    cmd_setup
+    load_pg_env
+    bench_db "bench_base$suffix" "$BENCH_BASE_MODULES" &
+    local pid_base=$!
+    bench_db "bench_addon$suffix" "$BENCH_BASE_MODULES,order_fulfilment" || { wait "$pid_base"; exit 1; }
+    wait "$pid_base" || exit 1
+    "$VENV/bin/python" "$ROOT/bench/run.py" -c "$CONF" --base "bench_base$suffix" \
+        --addon "bench_addon$suffix" $quick ${BENCH_ARGS:-}
+}
+
 case "${1:-}" in
     setup) cmd_setup ;;
     demo) cmd_demo ;;
@@ -332,6 +379,7 @@ case "${1:-}" in
     odoo-tests) cmd_odoo_tests ;;
     lint) cmd_lint ;;
     pot) cmd_pot ;;
+    bench) shift; cmd_bench "$@" ;;
     pg-env) load_pg_env >/dev/null; cat "$DEV/pg.env" ;;
-    *) sed -n '2,16p' "$0"; exit 2 ;;
+    *) sed -n '2,17p' "$0"; exit 2 ;;
 esac

@@ -13,3 +13,6 @@ from . import test_fulfilment_ticket
 from . import test_fulfilment_ticket_portal
 
 # Release and delivery controls
+
+# Benchmarks
+from . import test_bench_guards
