@@ -15,6 +15,8 @@
         "security/ir.model.access.csv",
         # Reviews
         # Rush orders and the delivery promise
+        "data/rush_data.xml",
+        "wizards/fulfilment_cannot_meet_wizard_views.xml",
         # Change requests
         # After-sales
         # Release and delivery controls
@@ -26,6 +28,8 @@
         "views/stock_picking_views.xml",
         "views/res_partner_views.xml",
         "views/menus.xml",
+        # Rush orders and the delivery promise: the rush board menu needs fulfilment_menu_root
+        "views/sale_order_rush_views.xml",
         # Reports
     ],
     "demo": [],

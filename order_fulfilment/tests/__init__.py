@@ -3,6 +3,8 @@ from . import test_install
 # Reviews
 
 # Rush orders and the delivery promise
+from . import test_promise
+from . import test_rush
 
 # Change requests
 
