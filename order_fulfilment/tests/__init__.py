@@ -5,6 +5,7 @@ from . import test_install
 # Rush orders and the delivery promise
 from . import test_promise
 from . import test_rush
+from . import test_rush_perf
 
 # Change requests
 

@@ -1,3 +1,4 @@
+import logging
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
@@ -7,6 +8,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import FulfilmentCase
+
+_logger = logging.getLogger(__name__)
 
 
 class RushCase(FulfilmentCase):
@@ -155,6 +158,7 @@ class TestRushPriority(RushCase):
         """Propagation writes in batches: the query count does not grow with the MOs."""
         small = self._toggle_queries(1)
         large = self._toggle_queries(6)
+        _logger.info("toggling rush: %s queries with 2 MOs, %s queries with 12 MOs", small, large)
         self.assertLessEqual(large, 80, f"{large} queries to toggle rush on an order with 12 MOs")
         self.assertLessEqual(large - small, 6, f"{small} queries for 2 MOs but {large} for 12")
 
