@@ -155,8 +155,9 @@ class SaleOrder(models.Model):
             )
             for records in (productions, pickings):
                 todo = records.filtered(
-                    lambda r, f=flag, p=priority: r.state not in ("done", "cancel")
-                    and (r.priority != p or r.fulfilment_is_rush != f)
+                    lambda r, f=flag, p=priority: (
+                        r.state not in ("done", "cancel") and (r.priority != p or r.fulfilment_is_rush != f)
+                    )
                 )
                 if todo:
                     todo.write({"priority": priority, "fulfilment_is_rush": flag})

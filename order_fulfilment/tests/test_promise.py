@@ -63,7 +63,8 @@ class TestPromiseProperties(BaseCase):
         self.assertEqual(promise.promise_day(after, "Asia/Shanghai", 17.25, 1, weekdays), date(2026, 11, 20))
         # The promise is at the cut-off time of the promised day: 17:15 local is 09:15 UTC.
         self.assertEqual(
-            promise.promise_datetime(before, "Asia/Shanghai", 17.25, 1, weekdays), datetime(2026, 11, 19, 9, 15)
+            promise.promise_datetime(before, "Asia/Shanghai", 17.25, 1, weekdays),
+            datetime(2026, 11, 19, 9, 15),
         )
         # Friday after the cut-off: processed Monday, delivered Tuesday.
         friday_evening = datetime(2026, 11, 20, 10, 0)

@@ -17,7 +17,10 @@ class RushCase(FulfilmentCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.production_user = new_test_user(
-            cls.env, login="of_planner", groups="mrp.group_mrp_user,stock.group_stock_user", name="Paul Planner"
+            cls.env,
+            login="of_planner",
+            groups="mrp.group_mrp_user,stock.group_stock_user",
+            name="Paul Planner",
         )
 
     def _productions(self, order):
@@ -84,9 +87,7 @@ class TestRushPriority(RushCase):
         self.assertTrue(order.picking_ids.fulfilment_is_rush)
         self.assertEqual(set(order.picking_ids.move_ids.mapped("priority")), {"1"})
         # The Rush filters find them.
-        self.assertEqual(
-            self.env["mrp.production"].search([("fulfilment_is_rush", "=", True)]), productions
-        )
+        self.assertEqual(self.env["mrp.production"].search([("fulfilment_is_rush", "=", True)]), productions)
         self.assertEqual(
             self.env["stock.picking"].search([("fulfilment_is_rush", "=", True)]), order.picking_ids
         )
@@ -228,14 +229,13 @@ class TestPromise(RushCase):
         self.assertEqual(order.fulfilment_promise_date, datetime(2026, 11, 23, 9, 15))
 
     def test_promise_on_the_form(self):
-        with freeze_time("2026-11-18 01:00:00"):
-            with Form(self.env["sale.order"]) as form:
-                form.partner_id = self.customer
-                with form.order_line.new() as line:
-                    line.product_id = self.stocked
-                form.is_rush = True
-                form.rush_reason = "Urgent"
-                self.assertEqual(form.fulfilment_promise_date, datetime(2026, 11, 19, 9, 15))
+        with freeze_time("2026-11-18 01:00:00"), Form(self.env["sale.order"]) as form:
+            form.partner_id = self.customer
+            with form.order_line.new() as line:
+                line.product_id = self.stocked
+            form.is_rush = True
+            form.rush_reason = "Urgent"
+            self.assertEqual(form.fulfilment_promise_date, datetime(2026, 11, 19, 9, 15))
 
     def test_confirm_fills_empty_commitment_date(self):
         with freeze_time("2026-11-18 01:00:00"):
@@ -355,7 +355,9 @@ class TestAtRisk(RushCase):
         safe = self._create_order(commitment_date=now + timedelta(days=30))
         in_window = self._create_order(commitment_date=now + timedelta(days=1))
         late_mo = self._create_order(commitment_date=now + timedelta(days=30))
-        late_delivery = self._create_order([(self.stocked, 1, 50.0)], commitment_date=now + timedelta(days=30))
+        late_delivery = self._create_order(
+            [(self.stocked, 1, 50.0)], commitment_date=now + timedelta(days=30)
+        )
         quotation = self._create_order(commitment_date=now + timedelta(days=1))
         orders = safe | in_window | late_mo | late_delivery
         orders.action_confirm()
@@ -365,7 +367,9 @@ class TestAtRisk(RushCase):
         expected = in_window | late_mo | late_delivery
         self.assertEqual(everything.filtered("fulfilment_at_risk"), expected)
         Order = self.env["sale.order"]
-        self.assertEqual(Order.search([("id", "in", everything.ids), ("fulfilment_at_risk", "=", True)]), expected)
+        self.assertEqual(
+            Order.search([("id", "in", everything.ids), ("fulfilment_at_risk", "=", True)]), expected
+        )
         self.assertEqual(
             Order.search([("id", "in", everything.ids), ("fulfilment_at_risk", "=", False)]),
             safe | quotation,

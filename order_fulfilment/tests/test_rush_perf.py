@@ -28,7 +28,8 @@ class TestAtRiskSearchSpeed(FulfilmentCase):
         values = [overrides.get(column, SQL.identifier("src", column)) for column in columns]
         cr.execute(
             SQL(
-                "INSERT INTO %s (%s) SELECT %s FROM %s src, unnest(%s::int[]) AS so(id) WHERE src.id = %s RETURNING id",
+                "INSERT INTO %s (%s) SELECT %s FROM %s src, unnest(%s::int[]) AS so(id) "
+                "WHERE src.id = %s RETURNING id",
                 SQL.identifier(table),
                 SQL(", ").join(SQL.identifier(column) for column in columns),
                 SQL(", ").join(values),
@@ -50,13 +51,17 @@ class TestAtRiskSearchSpeed(FulfilmentCase):
             SQL(
                 """INSERT INTO sale_order (%s)
                    SELECT %s FROM sale_order src, generate_series(1, %s) g WHERE src.id = %s RETURNING id""",
-                SQL("name, commitment_date, state, company_id, partner_id, partner_invoice_id, "
+                SQL(
+                    "name, commitment_date, state, company_id, partner_id, partner_invoice_id, "
                     "partner_shipping_id, pricelist_id, currency_id, date_order, user_id, warehouse_id, "
-                    "picking_policy, is_rush"),
-                SQL("src.name || '-' || g, now() at time zone 'UTC' + (g %% 60) * interval '1 day', "
+                    "picking_policy, is_rush"
+                ),
+                SQL(
+                    "src.name || '-' || g, now() at time zone 'UTC' + (g %% 60) * interval '1 day', "
                     "src.state, src.company_id, src.partner_id, src.partner_invoice_id, "
-                    "src.partner_shipping_id, src.pricelist_id, src.currency_id, src.date_order, src.user_id, "
-                    "src.warehouse_id, src.picking_policy, g %% 10 = 0"),
+                    "src.partner_shipping_id, src.pricelist_id, src.currency_id, src.date_order, "
+                    "src.user_id, src.warehouse_id, src.picking_policy, g %% 10 = 0"
+                ),
                 ORDERS,
                 order.id,
             )

@@ -13,7 +13,7 @@ MAX_SEARCH_DAYS = 3660
 
 def cutoff_time(cutoff_hour):
     """The cut-off as a time of day: 17.25 -> 17:15 (clamped to 23:59)."""
-    minutes = min(max(int(round((cutoff_hour or 0.0) * 60)), 0), 24 * 60 - 1)
+    minutes = min(max(round((cutoff_hour or 0.0) * 60), 0), 24 * 60 - 1)
     return time(minutes // 60, minutes % 60)
 
 
