@@ -106,9 +106,10 @@ class SaleOrder(models.Model):
 
     def _action_confirm(self):
         # The promise fills an empty commitment date before the deliveries are planned from it.
-        for order in self.filtered(lambda o: not o.commitment_date):
-            if order.fulfilment_promise_date:
-                order.commitment_date = order.fulfilment_promise_date
+        # Never earlier than Odoo's own expected date (customer lead times of the products).
+        for order in self.filtered(lambda o: not o.commitment_date and o.fulfilment_promise_date):
+            dates = [order.fulfilment_promise_date, order.expected_date]
+            order.commitment_date = max(date for date in dates if date)
         return super()._action_confirm()
 
     def _fulfilment_collect_productions(self):
@@ -243,14 +244,15 @@ class SaleOrder(models.Model):
         "fulfilment_production_ids.state",
     )
     def _compute_fulfilment_at_risk(self):
-        orders = self.filtered("id")
+        # Forms compute on new records: ask about the saved order behind them.
+        order_ids = [order._origin.id for order in self if order._origin.id]
         at_risk = set()
-        if orders:
+        if order_ids:
             self.env.flush_all()
-            self.env.cr.execute(self._fulfilment_at_risk_sql(orders.ids))
+            self.env.cr.execute(self._fulfilment_at_risk_sql(order_ids))
             at_risk = {row[0] for row in self.env.cr.fetchall()}
         for order in self:
-            order.fulfilment_at_risk = order.id in at_risk
+            order.fulfilment_at_risk = order._origin.id in at_risk
 
     def _search_fulfilment_at_risk(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
