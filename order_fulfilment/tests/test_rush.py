@@ -249,6 +249,12 @@ class TestPromise(RushCase):
             order = self._create_order([(self.stocked, 1, 50.0)], commitment_date=agreed)
             order.action_confirm()
         self.assertEqual(order.commitment_date, agreed)
+        # A longer customer lead time of the product wins over the promise.
+        self.stocked.sale_delay = 30
+        with freeze_time("2026-11-18 01:00:00"):
+            order = self._create_order([(self.stocked, 1, 50.0)])
+            order.action_confirm()
+        self.assertEqual(order.commitment_date, datetime(2026, 12, 18, 1, 0))
 
 
 @tagged("post_install", "-at_install")
