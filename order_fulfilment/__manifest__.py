@@ -22,6 +22,8 @@
         "views/fulfilment_review_rule_views.xml",
         "report/fulfilment_review_report.xml",
         # Rush orders and the delivery promise
+        "data/rush_data.xml",
+        "wizards/fulfilment_cannot_meet_wizard_views.xml",
         # Change requests
         # After-sales
         "security/fulfilment_ticket_security.xml",
@@ -38,6 +40,8 @@
         "views/mrp_production_views.xml",
         "views/stock_picking_views.xml",
         "views/res_partner_views.xml",
+        # Rush orders and the delivery promise
+        "views/sale_order_rush_views.xml",
         # Reports
     ],
     "demo": [

@@ -73,7 +73,7 @@ CALENDAR_LOOKAHEAD = timedelta(days=60)
 class FulfilmentTicket(models.Model):
     _name = "fulfilment.ticket"
     _description = "After-sales Ticket"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]  # noqa: RUF012
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "priority desc, id desc"
     _check_company_auto = True
     # Customers reply from the portal, where they only read the ticket.

@@ -1,4 +1,6 @@
-from odoo import models
+from odoo import fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_datetime
 
 
 class MrpProduction(models.Model):
@@ -7,3 +9,75 @@ class MrpProduction(models.Model):
     # ------------------------------------------------------------------
     # Rush orders
     # ------------------------------------------------------------------
+    fulfilment_sale_id = fields.Many2one(
+        "sale.order",
+        string="For Sale Order",
+        index="btree_not_null",
+        readonly=True,
+        check_company=True,
+        help="The sale order this manufacturing order (or its parent assembly) was made for.",
+    )
+    fulfilment_is_rush = fields.Boolean(
+        string="Rush",
+        index="btree_not_null",
+        readonly=True,
+        help="Made for a rush order: scheduled before other orders.",
+    )
+
+    def action_fulfilment_cannot_meet(self, reason):
+        """Production reports that the date of the order cannot be met (无法按期完成)."""
+        if not self.env.user.has_group("mrp.group_mrp_user"):
+            raise AccessError(
+                self.env._("Only manufacturing users may report that an order date cannot be met.")
+            )
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(
+                self.env._(
+                    "Give the reason why %(productions)s cannot meet the date.",
+                    productions=", ".join(self.mapped("display_name")),
+                )
+            )
+        closed = self.filtered(lambda p: p.state in ("done", "cancel"))
+        if closed:
+            raise UserError(
+                self.env._(
+                    "%(productions)s is already done or cancelled: there is no date left to miss.",
+                    productions=", ".join(closed.mapped("display_name")),
+                )
+            )
+        activity_type = self.env.ref("order_fulfilment.mail_activity_type_cannot_meet")
+        for production in self:
+            orders = production.sudo().fulfilment_sale_id | production.sudo().get_linked_sale_orders()
+            if not orders:
+                raise UserError(
+                    self.env._(
+                        "%(production)s was not made for a sale order: there is no salesperson to tell.",
+                        production=production.display_name,
+                    )
+                )
+            production.message_post(
+                body=self.env._("Cannot meet the date: %(reason)s", reason=reason),
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+            for order in orders:
+                note = self.env._(
+                    "%(production)s cannot meet the date of this order (%(date)s). Reason: %(reason)s",
+                    production=production.name,
+                    date=format_datetime(self.env, order.commitment_date) if order.commitment_date else "-",
+                    reason=reason,
+                )
+                order.message_post(
+                    body=note,
+                    author_id=self.env.user.partner_id.id,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                )
+                order.activity_schedule(
+                    activity_type_id=activity_type.id,
+                    summary=self.env._("%(production)s cannot meet the date", production=production.name),
+                    note=note,
+                    user_id=(order.user_id or self.env.user).id,
+                )
+        return True

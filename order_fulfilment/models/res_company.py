@@ -20,6 +20,11 @@ class ResCompany(models.Model):
         default=3,
         help="Working days from processing to delivery for regular orders.",
     )
+    fulfilment_commit_promise = fields.Boolean(
+        string="Commit to the Delivery Promise",
+        help="On confirmation, an order without a delivery date takes the delivery promise as its "
+        "commitment date, so that deliveries and manufacturing are planned for it.",
+    )
     fulfilment_expedite_days = fields.Integer(
         string="Expedite Window (Days)",
         default=2,

@@ -9,6 +9,7 @@ class ResConfigSettings(models.TransientModel):
     fulfilment_standard_lead_days = fields.Integer(
         related="company_id.fulfilment_standard_lead_days", readonly=False
     )
+    fulfilment_commit_promise = fields.Boolean(related="company_id.fulfilment_commit_promise", readonly=False)
     fulfilment_expedite_days = fields.Integer(related="company_id.fulfilment_expedite_days", readonly=False)
     fulfilment_change_response_minutes = fields.Integer(
         related="company_id.fulfilment_change_response_minutes", readonly=False

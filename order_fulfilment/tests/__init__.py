@@ -5,6 +5,9 @@ from . import test_review
 from . import test_review_rpc
 
 # Rush orders and the delivery promise
+from . import test_promise
+from . import test_rush
+from . import test_rush_perf
 
 # Change requests
 

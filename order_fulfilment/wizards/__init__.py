@@ -1,2 +1,3 @@
 from . import fulfilment_review_reject
 from . import fulfilment_ticket_contact
+from . import fulfilment_cannot_meet_wizard
