@@ -18,6 +18,8 @@
         # Change requests
         # After-sales
         # Release and delivery controls
+        "data/fulfilment_controls_data.xml",
+        "views/fulfilment_pod_wizard_views.xml",
         # Views
         "views/res_config_settings_views.xml",
         "views/product_template_views.xml",
@@ -28,5 +30,8 @@
         "views/menus.xml",
         # Reports
     ],
-    "demo": [],
+    "demo": [
+        # Release and delivery controls
+        "demo/fulfilment_controls_demo.xml",
+    ],
 }

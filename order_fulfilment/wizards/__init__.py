@@ -1,0 +1,2 @@
+# Release and delivery controls
+from . import fulfilment_pod_wizard
