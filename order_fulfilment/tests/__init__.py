@@ -9,3 +9,4 @@ from . import test_install
 # After-sales
 
 # Release and delivery controls
+from . import test_controls
