@@ -8,7 +8,11 @@ class ResPartner(models.Model):
     # Release and delivery controls
     # ------------------------------------------------------------------
     fulfilment_customer_class = fields.Selection(
-        [("A", "A: ships on contract terms"), ("B", "B: pays before shipping"), ("C", "C: pays before shipping")],
+        [
+            ("A", "A: ships on contract terms"),
+            ("B", "B: pays before shipping"),
+            ("C", "C: pays before shipping"),
+        ],
         string="Customer Class",
         default="A",
         required=True,

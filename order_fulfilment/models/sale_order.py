@@ -37,9 +37,7 @@ class SaleOrder(models.Model):
         help="Deliveries of this order may be validated: the customer is class A, the invoices "
         "are paid and cover the order, or finance released it.",
     )
-    delivery_released_by_id = fields.Many2one(
-        "res.users", string="Delivery Released By", copy=False, readonly=True, index="btree_not_null"
-    )
+    delivery_released_by_id = fields.Many2one("res.users", copy=False, readonly=True, index="btree_not_null")
     delivery_released_date = fields.Datetime(copy=False, readonly=True)
     fulfilment_fully_delivered = fields.Boolean(
         string="Fully Delivered",
@@ -55,7 +53,6 @@ class SaleOrder(models.Model):
         "validated when there is no proof of delivery.",
     )
     on_time_in_full = fields.Boolean(
-        string="On Time In Full",
         compute="_compute_fulfilment_delivery",
         store=True,
         help="Set once everything is delivered: everything arrived in full by the commitment "
@@ -145,11 +142,13 @@ class SaleOrder(models.Model):
     def _fulfilment_delivery_lines(self):
         """The lines that ship: goods, not notes, down payments or delivery charges."""
         return self.order_line.filtered(
-            lambda line: not line.display_type
-            and not line.is_downpayment
-            and line.product_id.type == "consu"
-            and not line._is_delivery()
-            and line.product_uom_qty > 0
+            lambda line: (
+                not line.display_type
+                and not line.is_downpayment
+                and line.product_id.type == "consu"
+                and not line._is_delivery()
+                and line.product_uom_qty > 0
+            )
         )
 
     def _fulfilment_local_date(self, value):
@@ -178,12 +177,16 @@ class SaleOrder(models.Model):
                 and bool(done)
                 and all(picking.state in ("done", "cancel") for picking in deliveries)
                 and all(
-                    float_compare(line.qty_delivered, line.product_uom_qty, precision_rounding=line.product_uom.rounding)
+                    float_compare(
+                        line.qty_delivered, line.product_uom_qty, precision_rounding=line.product_uom.rounding
+                    )
                     >= 0
                     for line in lines
                 )
             )
-            delivered_date = fully and max(picking.fulfilment_pod_date or picking.date_done for picking in done)
+            delivered_date = fully and max(
+                picking.fulfilment_pod_date or picking.date_done for picking in done
+            )
             deadline = order.commitment_date or order.expected_date
             order.fulfilment_fully_delivered = fully
             order.fulfilment_delivered_date = delivered_date or False

@@ -60,10 +60,12 @@ class StockPicking(models.Model):
 
     def _fulfilment_check_release(self):
         unreleased = self.filtered(
-            lambda picking: picking.state not in ("done", "cancel")
-            and picking.sale_id
-            and not picking.sale_id.delivery_released
-            and picking._fulfilment_is_delivery()
+            lambda picking: (
+                picking.state not in ("done", "cancel")
+                and picking.sale_id
+                and not picking.sale_id.delivery_released
+                and picking._fulfilment_is_delivery()
+            )
         )
         if unreleased:
             group = self.env.ref("order_fulfilment.group_review_finance")
@@ -97,8 +99,10 @@ class StockPicking(models.Model):
 
     def _fulfilment_check_short_consent(self, short):
         missing = short.filtered(
-            lambda picking: picking.company_id.fulfilment_require_short_consent
-            and not (picking.short_shipment_consent or "").strip()
+            lambda picking: (
+                picking.company_id.fulfilment_require_short_consent
+                and not (picking.short_shipment_consent or "").strip()
+            )
         )
         if missing:
             raise UserError(
@@ -140,16 +144,20 @@ class StockPicking(models.Model):
                     body = self.env._("Delivery %(picking)s shipped short.", picking=picking.name)
                 bodies.setdefault(picking.sale_id.id, []).append(body)
             orders = self.env["sale.order"].browse(list(bodies))
-            orders._message_log_batch(bodies={order_id: "\n".join(texts) for order_id, texts in bodies.items()})
+            orders._message_log_batch(
+                bodies={order_id: "\n".join(texts) for order_id, texts in bodies.items()}
+            )
         return res
 
     def _send_confirmation_email(self):
         res = super()._send_confirmation_email()
         notified = self.filtered(
-            lambda picking: picking.company_id.stock_move_email_validation
-            and picking.company_id.stock_mail_confirmation_template_id
-            and picking.picking_type_code == "outgoing"
-            and picking.sale_id
+            lambda picking: (
+                picking.company_id.stock_move_email_validation
+                and picking.company_id.stock_mail_confirmation_template_id
+                and picking.picking_type_code == "outgoing"
+                and picking.sale_id
+            )
         )
         if notified:
             notified.sale_id._message_log_batch(
@@ -208,11 +216,13 @@ class StockPicking(models.Model):
     def action_confirm_pod(self, pod_date=None):
         """The customer's signed proof of delivery was received."""
         self.check_access("write")
-        wrong = self.filtered(lambda picking: picking.state != "done" or not picking._fulfilment_is_delivery())
+        wrong = self.filtered(
+            lambda picking: picking.state != "done" or not picking._fulfilment_is_delivery()
+        )
         if wrong:
             raise UserError(
                 self.env._(
-                    "%(pickings)s: a proof of delivery can only be recorded on a done delivery to a customer.",
+                    "%(pickings)s: a proof of delivery is recorded only on a done delivery to a customer.",
                     pickings=", ".join(wrong.mapped("name")),
                 )
             )
@@ -252,7 +262,10 @@ class StockPicking(models.Model):
     def _cron_remind_missing_pod(self, batch_size=200):
         """Remind the salesperson once of each delivery still missing its proof of delivery."""
         domain = expression.AND(
-            [self._fulfilment_pod_missing_domain(), [("fulfilment_pod_reminded", "=", False), ("sale_id", "!=", False)]]
+            [
+                self._fulfilment_pod_missing_domain(),
+                [("fulfilment_pod_reminded", "=", False), ("sale_id", "!=", False)],
+            ]
         )
         pickings = self.search(domain, limit=batch_size, order="date_done")
         activity_type = self.env.ref("mail.mail_activity_data_todo")
@@ -264,7 +277,9 @@ class StockPicking(models.Model):
                     "res_id": picking.sale_id.id,
                     "activity_type_id": activity_type.id,
                     "user_id": (picking.sale_id.user_id or self.env.user).id,
-                    "summary": self.env._("Collect the proof of delivery of %(picking)s", picking=picking.name),
+                    "summary": self.env._(
+                        "Collect the proof of delivery of %(picking)s", picking=picking.name
+                    ),
                     "note": self.env._(
                         "Delivery %(picking)s was done on %(date)s and the customer's signed proof of "
                         "delivery has not been received yet.",

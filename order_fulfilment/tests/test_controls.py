@@ -16,7 +16,9 @@ class TestControls(FulfilmentCase):
     def setUpClass(cls):
         super().setUpClass()
         if not cls.company.chart_template:
-            cls.env["account.chart.template"].try_loading("generic_coa", company=cls.company, install_demo=False)
+            cls.env["account.chart.template"].try_loading(
+                "generic_coa", company=cls.company, install_demo=False
+            )
         Partner = cls.env["res.partner"]
         cls.customer_b = Partner.create(
             {"name": "Dalian Irrigation", "is_company": True, "fulfilment_customer_class": "B"}
@@ -55,7 +57,7 @@ class TestControls(FulfilmentCase):
         picking = self._prepare(self._delivery(order), qty)
         res = picking.button_validate()
         if isinstance(res, dict) and res.get("res_model") == "stock.backorder.confirmation":
-            Form(self.env["stock.backorder.confirmation"].with_context(res["context"])).save().process()
+            Form(self.env["stock.backorder.confirmation"].with_context(**res["context"])).save().process()
         self.assertEqual(picking.state, "done")
         return picking
 
@@ -102,7 +104,9 @@ class TestControls(FulfilmentCase):
         order = self._confirmed_order(self.customer_b)
         self.assertFalse(order.delivery_released)
         picking = self._prepare(self._delivery(order))
-        with self.assertRaisesRegex(UserError, f"{order.name}.*waiting for payment.*{self.finance_group.name}"):
+        with self.assertRaisesRegex(
+            UserError, f"{order.name}.*waiting for payment.*{self.finance_group.name}"
+        ):
             picking.button_validate()
         # The private path refuses as well, whatever calls it.
         with self.assertRaisesRegex(UserError, order.name):
@@ -151,9 +155,7 @@ class TestControls(FulfilmentCase):
         self.assertEqual(released_notes.author_id, self.finance.partner_id)
         # A second click changes nothing.
         order.with_user(self.finance).action_release_delivery()
-        self.assertEqual(
-            len(order.message_ids.filtered(lambda m: "Delivery released" in (m.body or ""))), 1
-        )
+        self.assertEqual(len(order.message_ids.filtered(lambda m: "Delivery released" in (m.body or ""))), 1)
         self._ship(order)
 
     def test_other_transfers_never_blocked(self):
@@ -214,7 +216,7 @@ class TestControls(FulfilmentCase):
         picking.short_shipment_consent = "Mr Zhang (buyer) agreed by phone on 3 March"
         res = picking.button_validate()
         self.assertEqual(res["res_model"], "stock.backorder.confirmation", "Odoo asks about the backorder")
-        Form(self.env["stock.backorder.confirmation"].with_context(res["context"])).save().process()
+        Form(self.env["stock.backorder.confirmation"].with_context(**res["context"])).save().process()
         self.assertEqual(picking.state, "done")
         self.assertTrue(picking.fulfilment_short_shipped)
         backorder = self.env["stock.picking"].search([("backorder_id", "=", picking.id)])
@@ -222,7 +224,9 @@ class TestControls(FulfilmentCase):
         self.assertEqual(order.order_line.qty_delivered, 6)
         self.assertIn("Mr Zhang (buyer) agreed by phone", self._notes(order))
         self.assertEqual(
-            self.env["stock.picking"].search([("fulfilment_short_shipped", "=", True), ("sale_id", "=", order.id)]),
+            self.env["stock.picking"].search(
+                [("fulfilment_short_shipped", "=", True), ("sale_id", "=", order.id)]
+            ),
             picking,
         )
 
@@ -245,7 +249,9 @@ class TestControls(FulfilmentCase):
         self.company.write(
             {
                 "stock_move_email_validation": True,
-                "stock_mail_confirmation_template_id": self.env.ref("stock.mail_template_data_delivery_confirmation").id,
+                "stock_mail_confirmation_template_id": self.env.ref(
+                    "stock.mail_template_data_delivery_confirmation"
+                ).id,
             }
         )
         order = self._confirmed_order(self.customer, qty=2)
@@ -356,7 +362,9 @@ class TestControls(FulfilmentCase):
         )
         picking = self._prepare(self._delivery(order), qty=6)
         res = picking.button_validate()
-        Form(self.env["stock.backorder.confirmation"].with_context(res["context"])).save().process_cancel_backorder()
+        Form(
+            self.env["stock.backorder.confirmation"].with_context(**res["context"])
+        ).save().process_cancel_backorder()
         self.assertEqual(picking.state, "done")
         self.assertFalse(self._delivery(order))
         self.assertFalse(order.fulfilment_fully_delivered)

@@ -18,9 +18,14 @@ class FulfilmentPodWizard(models.TransientModel):
     @api.model
     def default_get(self, fields_list):
         res = super().default_get(fields_list)
-        if "picking_id" in fields_list and not res.get("picking_id"):
-            if self.env.context.get("active_model") == "stock.picking" and self.env.context.get("active_id"):
-                res["picking_id"] = self.env.context["active_id"]
+        context = self.env.context
+        if (
+            "picking_id" in fields_list
+            and not res.get("picking_id")
+            and context.get("active_model") == "stock.picking"
+            and context.get("active_id")
+        ):
+            res["picking_id"] = context["active_id"]
         return res
 
     def action_confirm(self):
@@ -29,7 +34,8 @@ class FulfilmentPodWizard(models.TransientModel):
         if self.document:
             attachment = self.env["ir.attachment"].create(
                 {
-                    "name": self.document_name or self.env._("Proof of delivery %(picking)s", picking=picking.name),
+                    "name": self.document_name
+                    or self.env._("Proof of delivery %(picking)s", picking=picking.name),
                     "datas": self.document,
                     "res_model": "stock.picking",
                     "res_id": picking.id,
