@@ -279,11 +279,15 @@ class TestControls(FulfilmentCase):
             self.assertNotIn(picking, Picking.search([("fulfilment_pod_missing", "=", True)]))
             self.company.fulfilment_pod_days = 7
 
-            wizard = Form(self.env["fulfilment.pod.wizard"].with_context(default_picking_id=picking.id))
-            wizard.pod_date = datetime(2026, 3, 4, 15, 0)
-            wizard.document = base64.b64encode(b"%PDF-1.4 signed")
+            wizard_form = Form(
+                self.env["fulfilment.pod.wizard"].with_context(active_model="stock.picking", active_id=picking.id)
+            )
+            self.assertEqual(wizard_form.picking_id, picking)
+            wizard_form.pod_date = datetime(2026, 3, 4, 15, 0)
+            wizard_form.document = base64.b64encode(b"%PDF-1.4 signed")
+            wizard = wizard_form.save()
             wizard.document_name = "pod.pdf"
-            wizard.save().action_confirm()
+            wizard.action_confirm()
             self.assertEqual(picking.fulfilment_pod_date, datetime(2026, 3, 4, 15, 0))
             self.assertEqual(picking.fulfilment_pod_attachment_id.name, "pod.pdf")
             self.assertNotIn(picking, Picking.search([("fulfilment_pod_missing", "=", True)]))
