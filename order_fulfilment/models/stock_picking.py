@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from markupsafe import Markup, escape
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
@@ -145,7 +147,7 @@ class StockPicking(models.Model):
                 bodies.setdefault(picking.sale_id.id, []).append(body)
             orders = self.env["sale.order"].browse(list(bodies))
             orders._message_log_batch(
-                bodies={order_id: "\n".join(texts) for order_id, texts in bodies.items()}
+                bodies={order_id: Markup("<br/>").join(texts) for order_id, texts in bodies.items()}
             )
         return res
 
@@ -162,10 +164,13 @@ class StockPicking(models.Model):
         if notified:
             notified.sale_id._message_log_batch(
                 bodies={
-                    picking.sale_id.id: self.env._(
-                        "The customer %(partner)s was told by e-mail that delivery %(picking)s has shipped.",
-                        partner=picking.partner_id.display_name,
-                        picking=picking.name,
+                    picking.sale_id.id: escape(
+                        self.env._(
+                            "The customer %(partner)s was told by e-mail that delivery %(picking)s "
+                            "has shipped.",
+                            partner=picking.partner_id.display_name,
+                            picking=picking.name,
+                        )
                     )
                     for picking in notified
                 }
@@ -250,8 +255,8 @@ class StockPicking(models.Model):
         if with_sale:
             with_sale.sale_id._message_log_batch(
                 bodies={
-                    picking.sale_id.id: self.env._(
-                        "Signed proof of delivery received for %(picking)s.", picking=picking.name
+                    picking.sale_id.id: escape(
+                        self.env._("Signed proof of delivery received for %(picking)s.", picking=picking.name)
                     )
                     for picking in with_sale
                 }

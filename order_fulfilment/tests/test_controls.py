@@ -280,7 +280,9 @@ class TestControls(FulfilmentCase):
             self.company.fulfilment_pod_days = 7
 
             wizard_form = Form(
-                self.env["fulfilment.pod.wizard"].with_context(active_model="stock.picking", active_id=picking.id)
+                self.env["fulfilment.pod.wizard"].with_context(
+                    active_model="stock.picking", active_id=picking.id
+                )
             )
             self.assertEqual(wizard_form.picking_id, picking)
             wizard_form.pod_date = datetime(2026, 3, 4, 15, 0)
