@@ -146,6 +146,12 @@ class TestControls(FulfilmentCase):
             as_salesman.write({"delivery_released_by_id": self.salesman.id})
         self.assertFalse(order.delivery_released)
 
+        # A warehouse user who cannot read the order is refused with the reason, not an access error.
+        stock_user = new_test_user(self.env, login="of_stock", groups="stock.group_stock_user")
+        picking = self._prepare(self._delivery(order))
+        with self.assertRaisesRegex(UserError, order.name):
+            picking.with_user(stock_user).button_validate()
+
         order.with_user(self.finance).action_release_delivery()
         self.assertTrue(order.delivery_released)
         self.assertEqual(order.delivery_released_by_id, self.finance)
@@ -156,7 +162,8 @@ class TestControls(FulfilmentCase):
         # A second click changes nothing.
         order.with_user(self.finance).action_release_delivery()
         self.assertEqual(len(order.message_ids.filtered(lambda m: "Delivery released" in (m.body or ""))), 1)
-        self._ship(order)
+        picking.with_user(stock_user).button_validate()
+        self.assertEqual(picking.state, "done")
 
     def test_other_transfers_never_blocked(self):
         """Receipts, internal transfers and returns of a class C customer go through."""
