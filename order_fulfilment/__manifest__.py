@@ -33,6 +33,8 @@
         "views/fulfilment_ticket_portal_templates.xml",
         "report/fulfilment_ticket_report.xml",
         # Release and delivery controls
+        "data/fulfilment_controls_data.xml",
+        "views/fulfilment_pod_wizard_views.xml",
         # Views
         "views/res_config_settings_views.xml",
         "views/product_template_views.xml",
@@ -49,5 +51,7 @@
         "demo/fulfilment_review_demo.xml",
         # After-sales
         "demo/fulfilment_ticket_demo.xml",
+        # Release and delivery controls
+        "demo/fulfilment_controls_demo.xml",
     ],
 }

@@ -61,6 +61,18 @@ class ResCompany(models.Model):
         string="Count SLA in Working Hours",
         help="Count after-sales deadlines only in the working hours of the company's resource calendar.",
     )
+    # Release and delivery controls
+    fulfilment_require_short_consent = fields.Boolean(
+        string="Short Shipment Needs Consent",
+        help="Refuse to validate a delivery with less than its demand unless the customer's "
+        "consent is recorded on it.",
+    )
+    fulfilment_pod_days = fields.Integer(
+        string="Proof of Delivery Within (Days)",
+        default=7,
+        help="Deliveries done longer ago than this without a signed proof of delivery are "
+        "listed as missing it, and the salesperson is reminded once.",
+    )
 
     @api.constrains(
         "fulfilment_cutoff_hour",
@@ -108,6 +120,18 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(company)s: response, assign and contact times must be at least one minute.",
+                        company=company.display_name,
+                    )
+                )
+
+    # Release and delivery controls
+    @api.constrains("fulfilment_pod_days")
+    def _check_fulfilment_pod_days(self):
+        for company in self:
+            if company.fulfilment_pod_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the days to receive the proof of delivery cannot be negative.",
                         company=company.display_name,
                     )
                 )

@@ -1,4 +1,11 @@
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import float_compare
 
 
 class StockPicking(models.Model):
@@ -17,6 +24,288 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------
     # Release and delivery controls
     # ------------------------------------------------------------------
+    short_shipment_consent = fields.Text(
+        string="Customer Consent to Ship Short",
+        copy=False,
+        tracking=True,
+        help="Who at the customer agreed to receive less than ordered, and how (phone, e-mail, ...). "
+        "Needed to validate a delivery short when the company asks for consent.",
+    )
+    fulfilment_short_shipped = fields.Boolean(
+        string="Short Shipped",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="This delivery was validated with less than its demand.",
+    )
+    fulfilment_pod_date = fields.Datetime(
+        string="Proof of Delivery Date",
+        copy=False,
+        readonly=True,
+        index=True,
+        tracking=True,
+        help="When the customer signed the proof of delivery.",
+    )
+    fulfilment_pod_attachment_id = fields.Many2one(
+        "ir.attachment", string="Signed Proof of Delivery", copy=False, readonly=True
+    )
+    fulfilment_pod_missing = fields.Boolean(
+        string="Missing Proof of Delivery",
+        compute="_compute_fulfilment_pod_missing",
+        search="_search_fulfilment_pod_missing",
+        help="Delivered longer ago than the company allows, and no signed proof of delivery yet.",
+    )
+    fulfilment_pod_reminded = fields.Boolean(copy=False, readonly=True)
+
+    def _fulfilment_is_delivery(self):
+        """An outgoing delivery, not a return."""
+        self.ensure_one()
+        return (
+            self.picking_type_code == "outgoing"
+            and not self.return_id
+            and not any(self.move_ids.mapped("origin_returned_move_id"))
+        )
+
+    def _fulfilment_check_release(self):
+        # Stock users may not read the order (own-documents rules): the gate reads it as superuser.
+        unreleased = self.sudo().filtered(
+            lambda picking: (
+                picking.state not in ("done", "cancel")
+                and picking.sale_id
+                and not picking.sale_id.delivery_released
+                and picking._fulfilment_is_delivery()
+            )
+        )
+        if unreleased:
+            group = self.env.ref("order_fulfilment.group_review_finance")
+            raise UserError(
+                self.env._(
+                    "Delivery %(pickings)s cannot be validated: order %(orders)s is waiting for payment. "
+                    "Register the customer's payment on the invoice, or ask a member of %(group)s to "
+                    "release the delivery on the order.",
+                    pickings=", ".join(unreleased.mapped("name")),
+                    orders=", ".join(unreleased.sale_id.mapped("name")),
+                    group=group.name,
+                )
+            )
+
+    def _fulfilment_short_pickings(self):
+        """Outgoing deliveries about to be validated with less than their demand."""
+        short = self.browse()
+        for picking in self:
+            if picking.state in ("done", "cancel") or not picking._fulfilment_is_delivery():
+                continue
+            for move in picking.move_ids:
+                if move.state in ("done", "cancel") or move.scrapped:
+                    continue
+                rounding = move.product_uom.rounding
+                if (move.product_uom_qty and not move.picked) or float_compare(
+                    move._get_picked_quantity(), move.product_uom_qty, precision_rounding=rounding
+                ) < 0:
+                    short |= picking
+                    break
+        return short
+
+    def _fulfilment_check_short_consent(self, short):
+        missing = short.filtered(
+            lambda picking: (
+                picking.company_id.fulfilment_require_short_consent
+                and not (picking.short_shipment_consent or "").strip()
+            )
+        )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Delivery %(pickings)s ships less than ordered. Record the customer's consent "
+                    "(who agreed, and how) in 'Customer Consent to Ship Short', or ship the full quantity.",
+                    pickings=", ".join(missing.mapped("name")),
+                )
+            )
+
+    def button_validate(self):
+        self.filtered(lambda picking: picking.state != "done")._fulfilment_check_release()
+        return super().button_validate()
+
+    def _pre_action_done_hook(self):
+        res = super()._pre_action_done_hook()
+        # After Odoo marked the moves picked, and before the backorder wizard opens.
+        self._fulfilment_check_short_consent(self._fulfilment_short_pickings())
+        return res
+
+    def _action_done(self):
+        # Every validation ends here (button, backorder wizard, RPC, other modules).
+        self._fulfilment_check_release()
+        short = self._fulfilment_short_pickings()
+        self._fulfilment_check_short_consent(short)
+        res = super()._action_done()
+        short = short.filtered(lambda picking: picking.state == "done")
+        if short:
+            short.write({"fulfilment_short_shipped": True})
+            bodies = {}
+            for picking in short.filtered("sale_id"):
+                if picking.short_shipment_consent:
+                    body = self.env._(
+                        "Delivery %(picking)s shipped short with the customer's consent: %(consent)s",
+                        picking=picking.name,
+                        consent=picking.short_shipment_consent,
+                    )
+                else:
+                    body = self.env._("Delivery %(picking)s shipped short.", picking=picking.name)
+                bodies.setdefault(picking.sale_id.id, []).append(body)
+            orders = self.env["sale.order"].sudo().browse(list(bodies))
+            orders._message_log_batch(
+                bodies={order_id: Markup("<br/>").join(texts) for order_id, texts in bodies.items()}
+            )
+        return res
+
+    def _send_confirmation_email(self):
+        res = super()._send_confirmation_email()
+        notified = self.filtered(
+            lambda picking: (
+                picking.company_id.stock_move_email_validation
+                and picking.company_id.stock_mail_confirmation_template_id
+                and picking.picking_type_code == "outgoing"
+                and picking.sale_id
+            )
+        )
+        if notified:
+            notified.sale_id.sudo()._message_log_batch(
+                bodies={
+                    picking.sale_id.id: escape(
+                        self.env._(
+                            "The customer %(partner)s was told by e-mail that delivery %(picking)s "
+                            "has shipped.",
+                            partner=picking.partner_id.display_name,
+                            picking=picking.name,
+                        )
+                    )
+                    for picking in notified
+                }
+            )
+        return res
+
+    # Proof of delivery
+    @api.depends("state", "date_done", "fulfilment_pod_date", "picking_type_code", "company_id")
+    def _compute_fulfilment_pod_missing(self):
+        now = fields.Datetime.now()
+        for picking in self:
+            picking.fulfilment_pod_missing = bool(
+                picking.state == "done"
+                and picking.picking_type_code == "outgoing"
+                and not picking.return_id
+                and not picking.fulfilment_pod_date
+                and picking.date_done
+                and picking.date_done < now - timedelta(days=picking.company_id.fulfilment_pod_days)
+            )
+
+    def _fulfilment_pod_missing_domain(self):
+        now = fields.Datetime.now()
+        per_company = [
+            [
+                ("company_id", "=", company.id),
+                ("date_done", "<", now - timedelta(days=company.fulfilment_pod_days)),
+            ]
+            for company in self.env["res.company"].sudo().search([])
+        ]
+        return expression.AND(
+            [
+                [
+                    ("state", "=", "done"),
+                    ("picking_type_code", "=", "outgoing"),
+                    ("return_id", "=", False),
+                    ("fulfilment_pod_date", "=", False),
+                ],
+                expression.OR(per_company),
+            ]
+        )
+
+    def _search_fulfilment_pod_missing(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Filter 'Missing Proof of Delivery' with = or != and a yes/no value."))
+        domain = self._fulfilment_pod_missing_domain()
+        return domain if (operator == "=") == value else ["!", *domain]
+
+    def action_confirm_pod(self, pod_date=None):
+        """The customer's signed proof of delivery was received."""
+        self.check_access("write")
+        wrong = self.filtered(
+            lambda picking: picking.state != "done" or not picking._fulfilment_is_delivery()
+        )
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "%(pickings)s: a proof of delivery is recorded only on a done delivery to a customer.",
+                    pickings=", ".join(wrong.mapped("name")),
+                )
+            )
+        pod_date = fields.Datetime.to_datetime(pod_date) if pod_date else fields.Datetime.now()
+        if pod_date > fields.Datetime.now():
+            raise UserError(self.env._("The proof of delivery date cannot be in the future."))
+        early = self.filtered(lambda picking: picking.date_done and pod_date < picking.date_done)
+        if early:
+            raise UserError(
+                self.env._(
+                    "%(pickings)s: the proof of delivery date cannot be before the delivery was validated.",
+                    pickings=", ".join(early.mapped("name")),
+                )
+            )
+        if not self:
+            return True
+        # Lock: a double click records the proof of delivery once.
+        self.env.cr.execute("SELECT id FROM stock_picking WHERE id IN %s FOR UPDATE", [tuple(self.ids)])
+        self.invalidate_recordset(["fulfilment_pod_date"])
+        todo = self.filtered(lambda picking: not picking.fulfilment_pod_date)
+        if not todo:
+            return True
+        todo.write({"fulfilment_pod_date": pod_date})
+        with_sale = todo.filtered("sale_id")
+        if with_sale:
+            with_sale.sale_id.sudo()._message_log_batch(
+                bodies={
+                    picking.sale_id.id: escape(
+                        self.env._("Signed proof of delivery received for %(picking)s.", picking=picking.name)
+                    )
+                    for picking in with_sale
+                }
+            )
+        return True
+
+    @api.model
+    def _cron_remind_missing_pod(self, batch_size=200):
+        """Remind the salesperson once of each delivery still missing its proof of delivery."""
+        domain = expression.AND(
+            [
+                self._fulfilment_pod_missing_domain(),
+                [("fulfilment_pod_reminded", "=", False), ("sale_id", "!=", False)],
+            ]
+        )
+        pickings = self.sudo().search(domain, limit=batch_size, order="date_done")
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("sale.order")
+        self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": picking.sale_id.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": (picking.sale_id.user_id or self.env.user).id,
+                    "summary": self.env._(
+                        "Collect the proof of delivery of %(picking)s", picking=picking.name
+                    ),
+                    "note": self.env._(
+                        "Delivery %(picking)s was done on %(date)s and the customer's signed proof of "
+                        "delivery has not been received yet.",
+                        picking=picking.name,
+                        date=fields.Date.to_string(picking.date_done.date()),
+                    ),
+                }
+                for picking in pickings
+            ]
+        )
+        pickings.write({"fulfilment_pod_reminded": True})
+        remaining = self.search_count(domain) if len(pickings) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=len(pickings), remaining=remaining)
+        return pickings
 
     # ------------------------------------------------------------------
     # After-sales

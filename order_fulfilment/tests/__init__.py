@@ -16,6 +16,7 @@ from . import test_fulfilment_ticket
 from . import test_fulfilment_ticket_portal
 
 # Release and delivery controls
+from . import test_controls
 
 # Benchmarks
 from . import test_bench_guards
