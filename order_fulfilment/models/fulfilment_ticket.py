@@ -523,6 +523,7 @@ class FulfilmentTicket(models.Model):
             "assign_escalated": self.env._("assign deadline"),
             "contact_escalated": self.env._("contact deadline"),
         }
+        bodies = {}
         for ticket, flags in breaches:
             ticket = ticket.sudo()
             company_managers = managers.filtered(lambda user, t=ticket: t.company_id in user.company_ids)
@@ -535,11 +536,7 @@ class FulfilmentTicket(models.Model):
                 what=what,
                 agent=ticket.user_id.name or self.env._("nobody assigned"),
             )
-            ticket.message_post(
-                body=body,
-                subtype_xmlid="mail.mt_note",
-                partner_ids=company_managers.partner_id.ids,
-            )
+            bodies[ticket.id] = body
             for manager in company_managers:
                 activities.append(
                     {
@@ -552,6 +549,9 @@ class FulfilmentTicket(models.Model):
                         "date_deadline": fields.Date.context_today(ticket),
                     }
                 )
+        # One batch of notes (no e-mail per ticket): the managers' activities are the notification.
+        tickets = self.browse(list(bodies)).sudo()
+        tickets._message_log_batch(bodies=bodies)
         if activities:
             self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
 
