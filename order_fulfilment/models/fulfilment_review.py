@@ -138,6 +138,7 @@ class FulfilmentReview(models.Model):
         are serialised: the second waits, then sees the first one's outcome."""
         if not self:
             return
+        self.flush_model(["state", "res_model", "res_id"])
         self.env.cr.execute(
             """
             SELECT id FROM fulfilment_review
@@ -254,6 +255,7 @@ class FulfilmentReview(models.Model):
 
     def _escalate_overdue(self):
         """Run by the automation rule "escalate overdue reviews": once per overdue pending review."""
+        self.flush_model(["state", "escalated", "deadline"])
         self.env.cr.execute(
             """
             SELECT id FROM fulfilment_review
