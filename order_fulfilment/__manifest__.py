@@ -22,6 +22,10 @@
         "report/fulfilment_review_report.xml",
         # Rush orders and the delivery promise
         # Change requests
+        "security/fulfilment_change_request_security.xml",
+        "data/fulfilment_change_request_data.xml",
+        "views/fulfilment_change_request_views.xml",
+        "report/fulfilment_change_request_report.xml",
         # After-sales
         # Release and delivery controls
         # Views

@@ -18,6 +18,8 @@ from . import mrp_production
 from . import stock_picking
 
 # Change requests
+from . import fulfilment_change_request
+from . import fulfilment_change_request_line
 
 # After-sales
 

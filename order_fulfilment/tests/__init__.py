@@ -7,6 +7,7 @@ from . import test_review_rpc
 # Rush orders and the delivery promise
 
 # Change requests
+from . import test_change_request
 
 # After-sales
 
