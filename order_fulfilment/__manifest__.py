@@ -38,5 +38,8 @@
         "views/menus.xml",
         # Reports
     ],
-    "demo": [],
+    "demo": [
+        # Change requests
+        "demo/fulfilment_change_request_demo.xml",
+    ],
 }

@@ -42,7 +42,14 @@ PROTECTED_FIELDS = {
     "review_requested_date",
 }
 # What the reviewers sign: fixed once the request is submitted.
-CONTENT_FIELDS = {"order_id", "change_type", "reason", "new_commitment_date", "line_ids", "customer_document_ids"}
+CONTENT_FIELDS = {
+    "order_id",
+    "change_type",
+    "reason",
+    "new_commitment_date",
+    "line_ids",
+    "customer_document_ids",
+}
 
 
 class FulfilmentChangeRequest(models.Model):
@@ -55,7 +62,12 @@ class FulfilmentChangeRequest(models.Model):
     _order = "id desc"
 
     name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, index="trigram", default=lambda self: "/"
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        index="trigram",
+        default=lambda self: "/",
     )
     order_id = fields.Many2one(
         "sale.order",
@@ -98,7 +110,9 @@ class FulfilmentChangeRequest(models.Model):
 
     # Impact, shown before anyone approves
     production_started = fields.Boolean(
-        compute="_compute_impact", compute_sudo=True, help="An affected manufacturing order is in progress or done."
+        compute="_compute_impact",
+        compute_sudo=True,
+        help="An affected manufacturing order is in progress or done.",
     )
     affected_production_ids = fields.Many2many(
         "mrp.production", string="Manufacturing Orders", compute="_compute_impact", compute_sudo=True
@@ -112,7 +126,9 @@ class FulfilmentChangeRequest(models.Model):
     new_amount_total = fields.Monetary(string="New Total", compute="_compute_new_amounts")
 
     is_overdue = fields.Boolean(string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue")
-    can_decide = fields.Boolean(string="To Approve", compute="_compute_can_decide", search="_search_can_decide")
+    can_decide = fields.Boolean(
+        string="To Approve", compute="_compute_can_decide", search="_search_can_decide"
+    )
 
     # ------------------------------------------------------------------
     # Review hooks
@@ -155,16 +171,31 @@ class FulfilmentChangeRequest(models.Model):
     @api.model
     def _productions_by_line(self, sale_lines):
         """{sale line id: manufacturing orders (with their sub-orders)} for these order lines."""
-        sale_lines = sale_lines.sudo()
-        result = defaultdict(lambda: self.env["mrp.production"])
-        ids = [i for i in sale_lines.ids if i]
-        if not ids:
+        sale_lines = sale_lines.sudo().filtered(lambda line: line.id)
+        Production = self.env["mrp.production"].sudo()
+        result = defaultdict(lambda: Production)
+        if not sale_lines:
             return result
-        tops = self.env["mrp.production"].sudo().search([("sale_line_id", "in", ids)])
-        for mo in tops:
+        # The MOs made for a line: created by its delivery moves, or linked to it by sale_mrp.
+        for move in sale_lines.move_ids.filtered("created_production_id"):
+            result[move.sale_line_id.id] |= move.created_production_id
+        for mo in Production.search([("sale_line_id", "in", sale_lines.ids)]):
             result[mo.sale_line_id.id] |= mo
-            if mo.product_id == mo.sale_line_id.product_id:
-                result[mo.sale_line_id.id] |= mo._get_children()
+        # MOs of a later procurement whose delivery move was merged into an older one: the
+        # order's top-level MOs of the product, when only one line of the order sells it.
+        for order in sale_lines.order_id:
+            order_mos = order.mrp_production_ids
+            children = Production.union(*(mo._get_children() for mo in order_mos))
+            tops = order_mos - children
+            for line in sale_lines.filtered(lambda sl, order=order: sl.order_id == order):
+                same_product = order.order_line.filtered(
+                    lambda ol, line=line: ol.product_id == line.product_id
+                )
+                if len(same_product) == 1:
+                    result[line.id] |= tops.filtered(lambda mo, line=line: mo.product_id == line.product_id)
+        for line_id, mos in list(result.items()):
+            for mo in mos:
+                result[line_id] |= mo._get_children()
         return result
 
     @api.depends(
@@ -187,7 +218,11 @@ class FulfilmentChangeRequest(models.Model):
             request.production_started = any(mo.state in STARTED_MO_STATES for mo in mos)
 
     @api.depends(
-        "order_id.amount_total", "change_type", "line_ids.new_qty", "line_ids.new_price_unit", "line_ids.is_changed"
+        "order_id.amount_total",
+        "change_type",
+        "line_ids.new_qty",
+        "line_ids.new_price_unit",
+        "line_ids.is_changed",
     )
     def _compute_new_amounts(self):
         for request in self:
@@ -200,7 +235,9 @@ class FulfilmentChangeRequest(models.Model):
                     sale_line = line.sale_line_id
                     qty = line.new_qty if request.change_type == "quantity" else sale_line.product_uom_qty
                     price = line.new_price_unit if request.change_type != "quantity" else sale_line.price_unit
-                    product = line.new_product_id if request.change_type == "product" else sale_line.product_id
+                    product = (
+                        line.new_product_id if request.change_type == "product" else sale_line.product_id
+                    )
                     taxes = sale_line.tax_id.compute_all(
                         price * (1 - (sale_line.discount or 0.0) / 100.0),
                         currency=order.currency_id,
@@ -261,7 +298,9 @@ class FulfilmentChangeRequest(models.Model):
             return
         self.old_commitment_date = self.order_id.commitment_date
         if self.change_type in LINE_TYPES and self.order_id:
-            values = self.env["fulfilment.change.request.line"]._values_from_sale_lines(self.order_id.order_line)
+            values = self.env["fulfilment.change.request.line"]._values_from_sale_lines(
+                self.order_id.order_line
+            )
             self.line_ids = [Command.clear()] + [Command.create(v) for v in values]
         else:
             self.line_ids = [Command.clear()]
@@ -293,8 +332,8 @@ class FulfilmentChangeRequest(models.Model):
             if request.order_id.state != "sale":
                 raise UserError(
                     self.env._(
-                        "%(order)s is not a confirmed order: change the quotation itself instead of requesting a "
-                        "change.",
+                        "%(order)s is not a confirmed order: change the quotation itself instead of "
+                        "requesting a change.",
                         order=request.order_id.display_name,
                     )
                 )
@@ -327,7 +366,8 @@ class FulfilmentChangeRequest(models.Model):
         if not_draft:
             raise UserError(
                 self.env._(
-                    "%(requests)s: only draft or cancelled change requests can be deleted; cancel it instead.",
+                    "%(requests)s: only draft or cancelled change requests can be deleted; "
+                    "cancel it instead.",
                     requests=", ".join(not_draft.mapped("display_name")),
                 )
             )
@@ -360,8 +400,8 @@ class FulfilmentChangeRequest(models.Model):
             ):
                 raise UserError(
                     self.env._(
-                        "%(request)s: the order line %(line)s changed since the request was made. Cancel this "
-                        "request and create a new one.",
+                        "%(request)s: the order line %(line)s changed since the request was made. "
+                        "Cancel this request and create a new one.",
                         request=line.request_id.display_name,
                         line=sale_line.display_name,
                     )
@@ -370,118 +410,140 @@ class FulfilmentChangeRequest(models.Model):
     def _submit_problems(self):
         """Refuse what cannot be changed; return {request id: extra reviews} for the policy re_review."""
         extra = {}
-        production_group = self.env.ref("order_fulfilment.group_review_production")
-        qty_digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         for request in self:
-            name = request.display_name
-            if request.state != "draft":
-                raise UserError(self.env._("%(request)s was already submitted.", request=name))
-            if request.order_id.state != "sale":
-                raise UserError(
-                    self.env._(
-                        "%(request)s: the order %(order)s is no longer confirmed; cancel the request.",
-                        request=name,
-                        order=request.order_id.display_name,
-                    )
-                )
-            if not (request.reason or "").strip():
-                raise UserError(self.env._("%(request)s: write the reason of the change.", request=name))
-            if request.change_type in ("date", "cancel") and not request.customer_document_ids:
-                raise UserError(
-                    self.env._(
-                        "%(request)s: attach the customer's written request (letter, e-mail or fax) before "
-                        "submitting a delivery date change or a cancellation.",
-                        request=name,
-                    )
-                )
-            if request.change_type == "date":
-                if not request.new_commitment_date:
-                    raise UserError(self.env._("%(request)s: set the new delivery date.", request=name))
-                if request.new_commitment_date == request.order_id.commitment_date:
-                    raise UserError(
-                        self.env._(
-                            "%(request)s: the new delivery date is the current one; nothing changes.", request=name
-                        )
-                    )
-            if request.change_type == "cancel":
-                done = request.order_id.picking_ids.filtered(
-                    lambda p: p.state == "done" and p.picking_type_code == "outgoing"
-                )
-                if done:
-                    raise UserError(
-                        self.env._(
-                            "%(request)s: %(pickings)s was already delivered, so the order cannot be cancelled. "
-                            "Use a return instead, then change the quantities.",
-                            request=name,
-                            pickings=", ".join(done.mapped("name")),
-                        )
-                    )
+            request._check_submit_request()
             if request.change_type not in LINE_TYPES:
                 continue
             changed = request.line_ids.filtered("is_changed")
             if not changed:
                 raise UserError(
                     self.env._(
-                        "%(request)s: no line changes. Enter the new values of the lines that change.", request=name
+                        "%(request)s: no line changes. Enter the new values of the lines that change.",
+                        request=request.display_name,
                     )
                 )
             request._check_lines_current()
-            for line in changed:
-                product = line.sale_line_id.product_id.display_name
-                if request.change_type == "quantity":
-                    if float_compare(line.new_qty, 0.0, precision_digits=qty_digits) < 0:
-                        raise UserError(
-                            self.env._("%(request)s: the quantity of %(product)s cannot be negative.",
-                                       request=name, product=product)
-                        )
-                    if float_compare(line.new_qty, line.qty_delivered, precision_digits=qty_digits) < 0:
-                        raise UserError(
-                            self.env._(
-                                "%(request)s: %(delivered)s of %(product)s were already delivered; the quantity "
-                                "cannot go below that. Create a return for the delivered goods instead.",
-                                request=name,
-                                delivered=line.qty_delivered,
-                                product=product,
-                            )
-                        )
-                if request.change_type == "price" and line.new_price_unit < 0:
-                    raise UserError(
-                        self.env._("%(request)s: the price of %(product)s cannot be negative.",
-                                   request=name, product=product)
-                    )
-                if request.change_type == "product" and not float_is_zero(
-                    line.qty_delivered, precision_digits=qty_digits
-                ):
-                    raise UserError(
-                        self.env._(
-                            "%(request)s: %(product)s was already (partly) delivered, so it cannot be replaced. "
-                            "Create a return, then change the quantity instead.",
-                            request=name,
-                            product=product,
-                        )
-                    )
-            started = changed.filtered("production_started")
-            if request.change_type in ("quantity", "product") and started:
-                products = ", ".join(started.sale_line_id.product_id.mapped("display_name"))
-                if request.company_id.fulfilment_started_change_policy == "re_review":
-                    extra[request.id] = [
-                        (
-                            production_group,
-                            5,
-                            self.env._("production already started (已投产): %(products)s", products=products),
-                        )
-                    ]
-                else:
-                    raise UserError(
-                        self.env._(
-                            "%(request)s: production of %(products)s has already started (已投产), so its "
-                            "quantity or product cannot change. Agree another solution with the customer, "
-                            "or ask the fulfilment manager to allow a production review of such changes.",
-                            request=name,
-                            products=products,
-                        )
-                    )
+            request._check_submit_lines(changed)
+            reviews = request._check_submit_started(changed)
+            if reviews:
+                extra[request.id] = reviews
         return extra
+
+    def _check_submit_request(self):
+        self.ensure_one()
+        name = self.display_name
+        if self.state != "draft":
+            raise UserError(self.env._("%(request)s was already submitted.", request=name))
+        if self.order_id.state != "sale":
+            raise UserError(
+                self.env._(
+                    "%(request)s: the order %(order)s is no longer confirmed; cancel the request.",
+                    request=name,
+                    order=self.order_id.display_name,
+                )
+            )
+        if not (self.reason or "").strip():
+            raise UserError(self.env._("%(request)s: write the reason of the change.", request=name))
+        if self.change_type in ("date", "cancel") and not self.customer_document_ids:
+            raise UserError(
+                self.env._(
+                    "%(request)s: attach the customer's written request (letter, e-mail or fax) before "
+                    "submitting a delivery date change or a cancellation.",
+                    request=name,
+                )
+            )
+        if self.change_type == "date":
+            if not self.new_commitment_date:
+                raise UserError(self.env._("%(request)s: set the new delivery date.", request=name))
+            if self.new_commitment_date == self.order_id.commitment_date:
+                raise UserError(
+                    self.env._(
+                        "%(request)s: the new delivery date is the current one; nothing changes.",
+                        request=name,
+                    )
+                )
+        if self.change_type == "cancel":
+            done = self.order_id.picking_ids.filtered(
+                lambda p: p.state == "done" and p.picking_type_code == "outgoing"
+            )
+            if done:
+                raise UserError(
+                    self.env._(
+                        "%(request)s: %(pickings)s was already delivered, so the order cannot be "
+                        "cancelled. Use a return instead, then change the quantities.",
+                        request=name,
+                        pickings=", ".join(done.mapped("name")),
+                    )
+                )
+
+    def _check_submit_lines(self, changed):
+        self.ensure_one()
+        qty_digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        for line in changed:
+            product = line.sale_line_id.product_id.display_name
+            if (
+                self.change_type == "quantity"
+                and float_compare(line.new_qty, 0.0, precision_digits=qty_digits) < 0
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(request)s: the quantity of %(product)s cannot be negative.",
+                        request=self.display_name,
+                        product=product,
+                    )
+                )
+            if (
+                self.change_type == "quantity"
+                and float_compare(line.new_qty, line.qty_delivered, precision_digits=qty_digits) < 0
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(request)s: %(delivered)s of %(product)s were already delivered; the quantity "
+                        "cannot go below that. Create a return for the delivered goods instead.",
+                        request=self.display_name,
+                        delivered=line.qty_delivered,
+                        product=product,
+                    )
+                )
+            if self.change_type == "price" and line.new_price_unit < 0:
+                raise UserError(
+                    self.env._(
+                        "%(request)s: the price of %(product)s cannot be negative.",
+                        request=self.display_name,
+                        product=product,
+                    )
+                )
+            if self.change_type == "product" and not float_is_zero(
+                line.qty_delivered, precision_digits=qty_digits
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(request)s: %(product)s was already (partly) delivered, so it cannot be "
+                        "replaced. Create a return, then change the quantity instead.",
+                        request=self.display_name,
+                        product=product,
+                    )
+                )
+
+    def _check_submit_started(self, changed):
+        """Production started on a changed line: refuse (policy block) or ask production (re_review)."""
+        self.ensure_one()
+        started = changed.filtered("production_started")
+        if self.change_type not in ("quantity", "product") or not started:
+            return []
+        products = ", ".join(started.sale_line_id.product_id.mapped("display_name"))
+        if self.company_id.fulfilment_started_change_policy == "re_review":
+            group = self.env.ref("order_fulfilment.group_review_production")
+            return [(group, 5, self.env._("production already started: %(products)s", products=products))]
+        raise UserError(
+            self.env._(
+                "%(request)s: production of %(products)s has already started, so its quantity or product "
+                "cannot change. Agree another solution with the customer, or ask the fulfilment manager to "
+                "allow a production review of such changes.",
+                request=self.display_name,
+                products=products,
+            )
+        )
 
     def action_submit(self):
         self.check_access("write")
@@ -494,7 +556,8 @@ class FulfilmentChangeRequest(models.Model):
                 {
                     "state": "submitted",
                     "submitted_date": now,
-                    "response_deadline": now + timedelta(minutes=company.fulfilment_change_response_minutes or 30),
+                    "response_deadline": now
+                    + timedelta(minutes=company.fulfilment_change_response_minutes or 30),
                 }
             )
         direct = (self - requested).sudo()
@@ -560,7 +623,8 @@ class FulfilmentChangeRequest(models.Model):
             if not (self.env.su or is_manager or request.user_id == self.env.user):
                 raise AccessError(
                     self.env._(
-                        "Only the requester or a sales manager can cancel %(request)s.", request=request.display_name
+                        "Only the requester or a sales manager can cancel %(request)s.",
+                        request=request.display_name,
                     )
                 )
         reviews = self.env["fulfilment.review"]
@@ -573,7 +637,9 @@ class FulfilmentChangeRequest(models.Model):
         self.sudo().activity_unlink(["mail.mail_activity_data_todo"])
         for request in self:
             request.message_post(
-                body=self.env._("Change request cancelled."), message_type="notification", subtype_xmlid="mail.mt_note"
+                body=self.env._("Change request cancelled."),
+                message_type="notification",
+                subtype_xmlid="mail.mt_note",
             )
         self._review_recompute_state()
         return True
@@ -583,7 +649,8 @@ class FulfilmentChangeRequest(models.Model):
             return
         self.flush_recordset()
         self.env.cr.execute(
-            "SELECT id FROM fulfilment_change_request WHERE id IN %s ORDER BY id FOR UPDATE", [tuple(self.ids)]
+            "SELECT id FROM fulfilment_change_request WHERE id IN %s ORDER BY id FOR UPDATE",
+            [tuple(self.ids)],
         )
         self.invalidate_recordset()
 
@@ -602,7 +669,8 @@ class FulfilmentChangeRequest(models.Model):
             if request.state != "approved":
                 raise UserError(
                     self.env._(
-                        "%(request)s is %(state)s: only an approved change request can be applied, and only once.",
+                        "%(request)s is %(state)s: only an approved change request can be applied, "
+                        "and only once.",
                         request=request.display_name,
                         state=dict(request._fields["state"]._description_selection(self.env))[request.state],
                     )
@@ -655,7 +723,9 @@ class FulfilmentChangeRequest(models.Model):
             Markup("<tr><td>%s</td><td>%s</td><td>%s</td></tr>") % (what, before, after)
             for what, before, after in rows
         )
-        html = Markup('<table class="table table-sm table-bordered o_fulfilment_change_summary">%s%s</table>') % (
+        html = Markup(
+            '<table class="table table-sm table-bordered o_fulfilment_change_summary">%s%s</table>'
+        ) % (
             head,
             body,
         )
@@ -690,9 +760,7 @@ class FulfilmentChangeRequest(models.Model):
                         child.product_qty * factor, precision_rounding=child.product_uom_id.rounding
                     )
                     wizard.create({"mo_id": child.id, "product_qty": child_qty}).change_prod_qty()
-                notes.append(
-                    self.env._("%(mo)s resized to %(qty)s.", mo=mo.name, qty=new_qty)
-                )
+                notes.append(self.env._("%(mo)s resized to %(qty)s.", mo=mo.name, qty=new_qty))
             delta -= change
         return delta
 
@@ -701,19 +769,41 @@ class FulfilmentChangeRequest(models.Model):
         changed = self.line_ids.filtered("is_changed")
         for line in changed:
             rows.append((line.sale_line_id.product_id.display_name, line.old_qty, line.new_qty))
-        # One write per new quantity; the procurement is adjusted below, for all lines at once.
-        for qty, lines in changed.grouped("new_qty").items():
-            lines.sale_line_id.with_context(skip_procurement=True).write({"product_uom_qty": qty})
+        # One write per new quantity; the stock side is adjusted below, for all lines at once.
+        # The price stays what the approvers saw (no pricelist recomputation on the new quantity).
+        for (qty, price), lines in changed.grouped(lambda l: (l.new_qty, l.sale_line_id.price_unit)).items():
+            lines.sale_line_id.with_context(skip_procurement=True).write(
+                {"product_uom_qty": qty, "price_unit": price}
+            )
         increase = changed.filtered(lambda l: l.new_qty > l.old_qty)
         decrease = changed - increase
         if increase:
-            # Odoo's normal procurement: more to deliver, and more to make for make-to-order lines.
-            increase.sale_line_id._action_launch_stock_rule(
-                previous_product_uom_qty={line.sale_line_id.id: line.old_qty for line in increase}
-            )
+            self._increase(increase)
         if decrease:
             self._decrease(decrease, notes)
         return rows, notes
+
+    def _increase(self, lines):
+        """Raise the demand of a plain delivery from stock directly; anything else (make to order,
+        several steps, nothing left to deliver) goes through Odoo's normal procurement."""
+        new_demand = {}
+        to_procure = self.env["fulfilment.change.request.line"]
+        for line in lines:
+            sale_line = line.sale_line_id
+            moves = self._open_moves(sale_line)
+            plain = moves.filtered(lambda m: m.procure_method == "make_to_stock" and not m.move_orig_ids)
+            if not moves or plain != moves:
+                to_procure |= line
+                continue
+            move = moves.sorted("id")[-1]
+            added = sale_line.product_uom._compute_quantity(line.new_qty - line.old_qty, move.product_uom)
+            new_demand[move] = move.product_uom_qty + added
+        for qty, moves in self.env["stock.move"].concat(*new_demand).grouped(lambda m: new_demand[m]).items():
+            moves.write({"product_uom_qty": qty})
+        if to_procure:
+            to_procure.sale_line_id._action_launch_stock_rule(
+                previous_product_uom_qty={line.sale_line_id.id: line.old_qty for line in to_procure}
+            )
 
     def _decrease(self, lines, notes):
         productions = self._productions_by_line(lines.sale_line_id)
@@ -726,23 +816,32 @@ class FulfilmentChangeRequest(models.Model):
                 if float_is_zero(remaining, precision_rounding=sale_line.product_uom.rounding):
                     break
                 move_remaining = sale_line.product_uom._compute_quantity(remaining, move.product_uom)
-                if float_compare(move_remaining, move.product_uom_qty, precision_rounding=move.product_uom.rounding) >= 0:
+                if (
+                    float_compare(
+                        move_remaining, move.product_uom_qty, precision_rounding=move.product_uom.rounding
+                    )
+                    >= 0
+                ):
                     to_cancel |= move
-                    remaining -= move.product_uom._compute_quantity(move.product_uom_qty, sale_line.product_uom)
+                    remaining -= move.product_uom._compute_quantity(
+                        move.product_uom_qty, sale_line.product_uom
+                    )
                 else:
                     new_demand[move] = move.product_uom_qty - move_remaining
                     remaining = 0.0
             tops = productions.get(sale_line.id, self.env["mrp.production"]).filtered(
-                lambda mo, sale_line=sale_line: mo.sale_line_id == sale_line and mo.product_id == sale_line.product_id
+                lambda mo, sale_line=sale_line: mo.product_id == sale_line.product_id
             )
             if tops:
-                delta = sale_line.product_uom._compute_quantity(line.new_qty - line.old_qty, tops[0].product_uom_id)
+                delta = sale_line.product_uom._compute_quantity(
+                    line.new_qty - line.old_qty, tops[0].product_uom_id
+                )
                 left = self._resize_productions(tops, delta, notes)
                 if not float_is_zero(left, precision_rounding=tops[0].product_uom_id.rounding):
                     notes.append(
                         self.env._(
-                            "%(qty)s %(product)s are already in production; production decides what to do with "
-                            "them.",
+                            "%(qty)s %(product)s are already in production; production decides what to "
+                            "do with them.",
                             qty=-left,
                             product=sale_line.product_id.display_name,
                         )
@@ -754,7 +853,10 @@ class FulfilmentChangeRequest(models.Model):
 
     def _apply_price(self):
         changed = self.line_ids.filtered("is_changed")
-        rows = [(line.sale_line_id.product_id.display_name, line.old_price_unit, line.new_price_unit) for line in changed]
+        rows = [
+            (line.sale_line_id.product_id.display_name, line.old_price_unit, line.new_price_unit)
+            for line in changed
+        ]
         for price, lines in changed.grouped("new_price_unit").items():
             lines.sale_line_id.write({"price_unit": price})
         return rows, []
@@ -766,7 +868,9 @@ class FulfilmentChangeRequest(models.Model):
         moves = self.env["stock.move"]
         mos = self.env["mrp.production"]
         for line in changed:
-            rows.append((line.sale_line_id.name, line.old_product_id.display_name, line.new_product_id.display_name))
+            rows.append(
+                (line.sale_line_id.name, line.old_product_id.display_name, line.new_product_id.display_name)
+            )
             moves |= self._open_moves(line.sale_line_id)
             line_mos = productions.get(line.sale_line_id.id, self.env["mrp.production"])
             mos |= line_mos.filtered(lambda mo: mo.state in UNSTARTED_MO_STATES)
@@ -782,7 +886,9 @@ class FulfilmentChangeRequest(models.Model):
             moves._action_cancel()
         if mos:
             mos.action_cancel()
-            notes.append(self.env._("Manufacturing orders cancelled: %(mos)s", mos=", ".join(mos.mapped("name"))))
+            notes.append(
+                self.env._("Manufacturing orders cancelled: %(mos)s", mos=", ".join(mos.mapped("name")))
+            )
         changed.sale_line_id.with_context(skip_procurement=True).write({"product_uom_qty": 0.0})
         self.env["sale.order.line"].create(
             [
@@ -810,11 +916,17 @@ class FulfilmentChangeRequest(models.Model):
         pickings = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
         if pickings:
             pickings.write({"scheduled_date": new})
-            pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel")).write({"date_deadline": new})
+            pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel")).write(
+                {"date_deadline": new}
+            )
         rows = [(self.env._("Delivery date"), self._format_date(old), self._format_date(new))]
         notes = []
         if pickings:
-            notes.append(self.env._("Deliveries rescheduled: %(pickings)s", pickings=", ".join(pickings.mapped("name"))))
+            notes.append(
+                self.env._(
+                    "Deliveries rescheduled: %(pickings)s", pickings=", ".join(pickings.mapped("name"))
+                )
+            )
         return rows, notes
 
     def _apply_cancel(self):
@@ -832,13 +944,19 @@ class FulfilmentChangeRequest(models.Model):
         rows = [(self.env._("Order"), before, labels[order.state])]
         notes = []
         if open_pickings:
-            notes.append(self.env._("Deliveries cancelled: %(pickings)s", pickings=", ".join(open_pickings.mapped("name"))))
+            notes.append(
+                self.env._(
+                    "Deliveries cancelled: %(pickings)s", pickings=", ".join(open_pickings.mapped("name"))
+                )
+            )
         if unstarted:
-            notes.append(self.env._("Manufacturing orders cancelled: %(mos)s", mos=", ".join(unstarted.mapped("name"))))
+            notes.append(
+                self.env._("Manufacturing orders cancelled: %(mos)s", mos=", ".join(unstarted.mapped("name")))
+            )
         if started:
             notes.append(
                 self.env._(
-                    "Manufacturing orders already started (已投产), for production to decide: %(mos)s",
+                    "Manufacturing orders already started, for production to decide: %(mos)s",
                     mos=", ".join(started.mapped("name")),
                 )
             )
@@ -849,6 +967,7 @@ class FulfilmentChangeRequest(models.Model):
     # ------------------------------------------------------------------
     def _escalate_response(self):
         """Run by the automation rule once the response time of a submitted request has passed."""
+        self.flush_model(["state", "response_escalated", "response_deadline"])
         self.env.cr.execute(
             """
             SELECT id FROM fulfilment_change_request
@@ -874,7 +993,9 @@ class FulfilmentChangeRequest(models.Model):
                 request=request.name,
                 deadline=fields.Datetime.to_string(request.response_deadline),
             )
-            request.order_id.message_post(body=message, message_type="notification", subtype_xmlid="mail.mt_note")
+            request.order_id.message_post(
+                body=message, message_type="notification", subtype_xmlid="mail.mt_note"
+            )
             request.message_post(body=message, message_type="notification", subtype_xmlid="mail.mt_note")
             for user in directors.filtered(lambda u, request=request: request.company_id in u.company_ids):
                 values.append(
@@ -893,3 +1014,59 @@ class FulfilmentChangeRequest(models.Model):
 
     def action_print(self):
         return self.env.ref("order_fulfilment.fulfilment_change_request_report_action").report_action(self)
+
+    # ------------------------------------------------------------------
+    # Demo
+    # ------------------------------------------------------------------
+    @api.model
+    def _demo_create_requests(self):
+        """Demo data: change requests of several types and states on confirmed demo orders."""
+        orders = self.env["sale.order"].search(
+            [("state", "=", "sale"), ("order_line.price_unit", ">", 0)], order="id", limit=4
+        )
+        if len(orders) < 4:
+            return
+        requests = self.sudo()
+        quantity = requests.create(
+            {
+                "order_id": orders[0].id,
+                "change_type": "quantity",
+                "reason": "The customer needs two more units.",
+            }
+        )
+        quantity.line_ids[:1].new_qty = quantity.line_ids[:1].old_qty + 2
+        price = requests.create(
+            {
+                "order_id": orders[1].id,
+                "change_type": "price",
+                "reason": "Price agreed at the annual contract review.",
+            }
+        )
+        price_line = price.line_ids.filtered(lambda line: line.old_price_unit > 0)[:1]
+        if price_line:
+            price_line.new_price_unit = float_round(price_line.old_price_unit * 0.95, precision_digits=2)
+            price.action_submit()
+        letter = self.env["ir.attachment"].create(
+            {"name": "customer-request.txt", "raw": b"Please deliver our order one week later."}
+        )
+        order = orders[2]
+        current = order.commitment_date or order.expected_date or fields.Datetime.now()
+        date = requests.create(
+            {
+                "order_id": order.id,
+                "change_type": "date",
+                "reason": "The customer's site is not ready.",
+                "new_commitment_date": current + timedelta(days=7),
+                "customer_document_ids": [Command.set(letter.ids)],
+            }
+        )
+        date.action_submit()
+        cancel = requests.create(
+            {
+                "order_id": orders[3].id,
+                "change_type": "cancel",
+                "reason": "The customer's project was stopped.",
+                "customer_document_ids": [Command.set(letter.ids)],
+            }
+        )
+        cancel.action_cancel()

@@ -48,7 +48,12 @@ class FulfilmentChangeRequestLine(models.Model):
     )
 
     @api.depends(
-        "request_id.change_type", "old_qty", "new_qty", "old_price_unit", "new_price_unit", "old_product_id",
+        "request_id.change_type",
+        "old_qty",
+        "new_qty",
+        "old_price_unit",
+        "new_price_unit",
+        "old_product_id",
         "new_product_id",
     )
     def _compute_is_changed(self):
@@ -60,7 +65,8 @@ class FulfilmentChangeRequestLine(models.Model):
                 line.is_changed = float_compare(line.new_qty, line.old_qty, precision_digits=qty_digits) != 0
             elif change_type == "price":
                 line.is_changed = (
-                    float_compare(line.new_price_unit, line.old_price_unit, precision_digits=price_digits) != 0
+                    float_compare(line.new_price_unit, line.old_price_unit, precision_digits=price_digits)
+                    != 0
                 )
             elif change_type == "product":
                 line.is_changed = bool(line.new_product_id) and line.new_product_id != line.old_product_id
@@ -72,7 +78,8 @@ class FulfilmentChangeRequestLine(models.Model):
         productions = self.request_id._productions_by_line(self.sale_line_id)
         for line in self:
             line.production_started = any(
-                mo.state in ("progress", "to_close", "done") for mo in productions.get(line.sale_line_id.id, [])
+                mo.state in ("progress", "to_close", "done")
+                for mo in productions.get(line.sale_line_id.id, [])
             )
 
     @api.model
@@ -95,14 +102,20 @@ class FulfilmentChangeRequestLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        sale_lines = self.env["sale.order.line"].browse([v["sale_line_id"] for v in vals_list if v.get("sale_line_id")])
+        sale_lines = self.env["sale.order.line"].browse(
+            [v["sale_line_id"] for v in vals_list if v.get("sale_line_id")]
+        )
         current = {line.id: line for line in sale_lines}
         for vals in vals_list:
             line = current.get(vals.get("sale_line_id"))
             if not line:
                 continue
             # The current values always come from the order, whatever the caller sent.
-            vals.update(old_qty=line.product_uom_qty, old_price_unit=line.price_unit, old_product_id=line.product_id.id)
+            vals.update(
+                old_qty=line.product_uom_qty,
+                old_price_unit=line.price_unit,
+                old_product_id=line.product_id.id,
+            )
             vals.setdefault("new_qty", line.product_uom_qty)
             vals.setdefault("new_price_unit", line.price_unit)
             vals.setdefault("new_product_id", line.product_id.id)
@@ -126,7 +139,10 @@ class FulfilmentChangeRequestLine(models.Model):
         if not self.env.su:
             if set(vals) & set(SNAPSHOT_FIELDS) or "request_id" in vals or "sale_line_id" in vals:
                 raise AccessError(
-                    self.env._("The current values of a change request line come from the order; they cannot be written.")
+                    self.env._(
+                        "The current values of a change request line come from the order; "
+                        "they cannot be written."
+                    )
                 )
             self.request_id._check_editable()
         return super().write(vals)

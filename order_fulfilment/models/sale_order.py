@@ -231,7 +231,8 @@ class SaleOrder(models.Model):
         if self.state != "sale":
             raise UserError(
                 self.env._(
-                    "%(order)s is not confirmed: change the quotation directly instead of requesting a change.",
+                    "%(order)s is not confirmed: change the quotation directly instead of "
+                    "requesting a change.",
                     order=self.display_name,
                 )
             )
@@ -246,11 +247,12 @@ class SaleOrder(models.Model):
 
     def action_view_change_requests(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("order_fulfilment.fulfilment_change_request_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "order_fulfilment.fulfilment_change_request_action"
+        )
         action["domain"] = [("order_id", "=", self.id)]
         action["context"] = {"default_order_id": self.id}
         return action
-
 
     # ------------------------------------------------------------------
     # After-sales

@@ -20,10 +20,16 @@ class TestChangeRequest(FulfilmentCase):
             cls.env, login="of_sales_manager", groups="sales_team.group_sale_manager", name="Mia Manager"
         )
         cls.director = new_test_user(
-            cls.env, login="of_cr_director", groups="order_fulfilment.group_sales_director", name="Dan Director"
+            cls.env,
+            login="of_cr_director",
+            groups="order_fulfilment.group_sales_director",
+            name="Dan Director",
         )
         cls.producer = new_test_user(
-            cls.env, login="of_cr_producer", groups="order_fulfilment.group_review_production", name="Pat Production"
+            cls.env,
+            login="of_cr_producer",
+            groups="order_fulfilment.group_review_production",
+            name="Pat Production",
         )
         cls.other_salesman = new_test_user(
             cls.env, login="of_cr_salesman2", groups="sales_team.group_sale_salesman", name="Otto Other"
@@ -61,14 +67,18 @@ class TestChangeRequest(FulfilmentCase):
         self.change_rules.write({"active": False})
 
     def _top_mos(self, order, product):
-        mos = order.sudo().mrp_production_ids | order.sudo().mrp_production_ids.mapped(lambda m: m._get_children())
+        mos = order.sudo().mrp_production_ids | order.sudo().mrp_production_ids.mapped(
+            lambda m: m._get_children()
+        )
         return mos.filtered(lambda m: m.product_id == product and m.state != "cancel")
 
     def _pending(self, order, product):
         moves = order.picking_ids.move_ids.filtered(
-            lambda m: m.product_id == product
-            and m.state not in ("done", "cancel")
-            and m.picking_type_id.code == "outgoing"
+            lambda m: (
+                m.product_id == product
+                and m.state not in ("done", "cancel")
+                and m.picking_type_id.code == "outgoing"
+            )
         )
         return sum(moves.mapped("product_uom_qty"))
 
@@ -168,7 +178,9 @@ class TestChangeRequest(FulfilmentCase):
         request.action_apply()
         self.assertEqual(order.order_line.product_uom_qty, 2)
         self.assertEqual(self._pending(order, self.pump), 2)
-        self.assertEqual(self._top_mos(order, self.pump), mo, "the manufacturing order is resized, not replaced")
+        self.assertEqual(
+            self._top_mos(order, self.pump), mo, "the manufacturing order is resized, not replaced"
+        )
         self.assertEqual(mo.product_qty, 2)
         self.assertEqual(sum(self._top_mos(order, self.subassembly).mapped("product_qty")), 2)
 
@@ -443,7 +455,9 @@ class TestChangeRequest(FulfilmentCase):
             request._escalate_response()
             request._escalate_response()
         self.assertTrue(request.response_escalated)
-        todos = request.activity_ids.filtered(lambda a: a.user_id == self.director and "Overdue" in (a.summary or ""))
+        todos = request.activity_ids.filtered(
+            lambda a: a.user_id == self.director and "Overdue" in (a.summary or "")
+        )
         self.assertEqual(len(todos), 1, "escalated once, to the sales director")
         self.assertTrue(order.message_ids.filtered(lambda m: request.name in (m.body or "")))
 
