@@ -20,6 +20,7 @@ from . import stock_picking
 # Change requests
 from . import fulfilment_change_request
 from . import fulfilment_change_request_line
+from . import stock_move_line
 
 # After-sales
 

@@ -57,7 +57,7 @@ class FulfilmentChangeRequest(models.Model):
 
     _name = "fulfilment.change.request"
     _description = "Order Change Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "fulfilment.review.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "fulfilment.review.mixin"]  # noqa: RUF012
     _review_applies_to = "change_request"
     _order = "id desc"
 
@@ -71,7 +71,6 @@ class FulfilmentChangeRequest(models.Model):
     )
     order_id = fields.Many2one(
         "sale.order",
-        string="Order",
         required=True,
         index=True,
         ondelete="cascade",
@@ -105,7 +104,7 @@ class FulfilmentChangeRequest(models.Model):
     response_deadline = fields.Datetime(readonly=True, copy=False, index=True)
     response_escalated = fields.Boolean(readonly=True, copy=False)
     applied_date = fields.Datetime(readonly=True, copy=False)
-    applied_by_id = fields.Many2one("res.users", string="Applied By", readonly=True, copy=False)
+    applied_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     change_summary = fields.Html(string="Applied Changes", readonly=True, copy=False, sanitize=True)
 
     # Impact, shown before anyone approves
@@ -350,6 +349,7 @@ class FulfilmentChangeRequest(models.Model):
 
     def write(self, vals):
         if not self.env.su:
+            self.check_access("write")
             if set(vals) & PROTECTED_FIELDS:
                 raise AccessError(
                     self.env._(
@@ -694,7 +694,10 @@ class FulfilmentChangeRequest(models.Model):
         was_locked = order.locked
         if was_locked:
             order.locked = False
-        rows, notes = getattr(self, f"_apply_{self.change_type}")()
+        pickings = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        rows, notes = getattr(
+            self.with_context(fulfilment_change_request_id=self.id), f"_apply_{self.change_type}"
+        )()
         if was_locked and order.state == "sale":
             order.locked = True
         summary = self._summary_html(rows, notes)
@@ -711,6 +714,10 @@ class FulfilmentChangeRequest(models.Model):
         )
         order.message_post(body=title + summary, message_type="notification", subtype_xmlid="mail.mt_note")
         self.message_post(body=title + summary, message_type="notification", subtype_xmlid="mail.mt_note")
+        for picking in pickings:
+            picking.message_post(
+                body=title + summary, message_type="notification", subtype_xmlid="mail.mt_note"
+            )
         self.activity_unlink(["mail.mail_activity_data_todo"])
 
     def _summary_html(self, rows, notes):

@@ -33,7 +33,6 @@ class FulfilmentChangeRequestLine(models.Model):
     new_price_unit = fields.Float(string="New Price", digits="Product Price")
     new_product_id = fields.Many2one(
         "product.product",
-        string="New Product",
         check_company=True,
         domain="[('sale_ok', '=', True)]",
     )
@@ -41,7 +40,6 @@ class FulfilmentChangeRequestLine(models.Model):
     qty_invoiced = fields.Float(related="sale_line_id.qty_invoiced", string="Invoiced")
     is_changed = fields.Boolean(string="Changed", compute="_compute_is_changed")
     production_started = fields.Boolean(
-        string="Production Started",
         compute="_compute_production_started",
         compute_sudo=True,
         help="A manufacturing order of this line is in progress or done.",
@@ -137,7 +135,11 @@ class FulfilmentChangeRequestLine(models.Model):
 
     def write(self, vals):
         if not self.env.su:
-            if set(vals) & set(SNAPSHOT_FIELDS) or "request_id" in vals or "sale_line_id" in vals:
+            moved = any(
+                field in vals and any(line[field].id != vals[field] for line in self)
+                for field in ("request_id", "sale_line_id")
+            )
+            if set(vals) & set(SNAPSHOT_FIELDS) or moved:
                 raise AccessError(
                     self.env._(
                         "The current values of a change request line come from the order; "

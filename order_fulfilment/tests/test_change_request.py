@@ -105,7 +105,7 @@ class TestChangeRequest(FulfilmentCase):
         order = self._confirmed([(self.pump, 2, 1000.0), (self.stocked, 4, 50.0)])
         action = order.with_user(self.salesman).action_request_change()
         self.assertEqual(action["res_model"], "fulfilment.change.request")
-        form = Form(self.Request.with_user(self.salesman).with_context(action["context"]))
+        form = Form(self.Request.with_user(self.salesman).with_context(**action["context"]))
         form.change_type = "quantity"
         form.reason = "Customer needs one more pump"
         self.assertEqual(len(form.line_ids), 2)
@@ -420,7 +420,7 @@ class TestChangeRequest(FulfilmentCase):
         wizard = (
             self.env["fulfilment.review.reject"]
             .with_user(self.manager)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"comment": "No capacity"})
         )
         wizard.action_reject()
