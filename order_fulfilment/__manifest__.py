@@ -25,6 +25,10 @@
         "data/rush_data.xml",
         "wizards/fulfilment_cannot_meet_wizard_views.xml",
         # Change requests
+        "security/fulfilment_change_request_security.xml",
+        "data/fulfilment_change_request_data.xml",
+        "views/fulfilment_change_request_views.xml",
+        "report/fulfilment_change_request_report.xml",
         # After-sales
         "security/fulfilment_ticket_security.xml",
         "data/fulfilment_ticket_data.xml",
@@ -49,6 +53,8 @@
     "demo": [
         "demo/fulfilment_demo.xml",
         "demo/fulfilment_review_demo.xml",
+        # Change requests
+        "demo/fulfilment_change_request_demo.xml",
         # After-sales
         "demo/fulfilment_ticket_demo.xml",
         # Release and delivery controls

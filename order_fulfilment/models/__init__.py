@@ -18,6 +18,9 @@ from . import mrp_production
 from . import stock_picking
 
 # Change requests
+from . import fulfilment_change_request
+from . import fulfilment_change_request_line
+from . import stock_move_line
 
 # After-sales
 from . import fulfilment_ticket

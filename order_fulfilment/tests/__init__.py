@@ -10,6 +10,7 @@ from . import test_rush
 from . import test_rush_perf
 
 # Change requests
+from . import test_change_request
 
 # After-sales
 from . import test_fulfilment_ticket
