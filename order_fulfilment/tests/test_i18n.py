@@ -36,7 +36,10 @@ class TestTranslations(TransactionCase):
         for xmlid, expected in menus.items():
             self.assertEqual(self.env_zh.ref(xmlid).name, expected, xmlid)
         # The same menus stay in English for English users.
-        self.assertEqual(self.env.ref("order_fulfilment.fulfilment_menu_root").with_context(lang="en_US").name, "Fulfilment")
+        self.assertEqual(
+            self.env.ref("order_fulfilment.fulfilment_menu_root").with_context(lang="en_US").name,
+            "Fulfilment",
+        )
 
     def test_field_labels_in_chinese(self):
         fields_model = self.env_zh["ir.model.fields"]
@@ -56,7 +59,9 @@ class TestTranslations(TransactionCase):
     def test_selection_values_in_chinese(self):
         sla = dict(self.env_zh["fulfilment.ticket"]._fields["sla_state"]._description_selection(self.env_zh))
         self.assertEqual(sla["breached"], "已超时")
-        types = dict(self.env_zh["fulfilment.ticket"]._fields["ticket_type"]._description_selection(self.env_zh))
+        types = dict(
+            self.env_zh["fulfilment.ticket"]._fields["ticket_type"]._description_selection(self.env_zh)
+        )
         self.assertEqual(types["complaint"], "投诉")
         self.assertEqual(types["damage"], "运输损坏")
         self.assertEqual(types["missing"], "未收到货")
@@ -74,7 +79,9 @@ class TestTranslations(TransactionCase):
         }
         for xmlid, expected in groups.items():
             self.assertEqual(self.env_zh.ref(xmlid).name, expected, xmlid)
-        self.assertEqual(self.env_zh.ref("order_fulfilment.module_category_order_fulfilment").name, "订单履约")
+        self.assertEqual(
+            self.env_zh.ref("order_fulfilment.module_category_order_fulfilment").name, "订单履约"
+        )
 
     def test_error_message_in_chinese(self):
         partner = self.env["res.partner"].create({"name": "Translation Customer"})
@@ -87,7 +94,9 @@ class TestTranslations(TransactionCase):
         self.assertEqual(po.metadata.get("Language"), "zh_CN")
         self.assertGreaterEqual(po.percent_translated(), 98)
         pot = polib.pofile(str(_po_path().with_name("order_fulfilment.pot")))
-        self.assertEqual({e.msgid for e in po}, {e.msgid for e in pot}, "zh_CN.po is out of date with the template")
+        self.assertEqual(
+            {e.msgid for e in po}, {e.msgid for e in pot}, "zh_CN.po is out of date with the template"
+        )
         for entry in po.translated_entries():
             self.assertEqual(
                 sorted(PLACEHOLDER.findall(entry.msgstr)),
