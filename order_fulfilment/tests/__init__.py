@@ -21,3 +21,6 @@ from . import test_controls
 
 # Benchmarks
 from . import test_bench_guards
+
+# Translations
+from . import test_i18n
