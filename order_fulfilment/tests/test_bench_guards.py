@@ -13,9 +13,12 @@ class TestBenchGuards(FulfilmentCase):
     """
 
     # Confirming a quotation of a manufactured MTO pump (two-level BoM: 2 MOs)
-    # and a stocked product, with tracking on: 165 queries measured on
-    # 2026-11-22 (Odoo 18.0, no review rules), bound = measured + 5 %.
-    CONFIRM_QUERY_BOUND = 173
+    # and a stocked product, with tracking on, no review rules: 165 queries with
+    # the bare addon skeleton, 179 with every feature (2026-11-22, Odoo 18.0).
+    # Most of the difference is paid once per transaction, not per order: over
+    # 200 orders `make bench` measures 188 queries per order against 187 for
+    # stock Odoo (ratio 1.005). Bound = 179 + 5 %.
+    CONFIRM_QUERY_BOUND = 188
 
     def _queries(self, fn):
         self.env.flush_all()
