@@ -8,10 +8,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_is_zero, float_round, format_datetime
 
 CHANGE_TYPES = [
-    ("quantity", "Quantity"),
-    ("price", "Price"),
-    ("product", "Product"),
-    ("date", "Delivery Date"),
+    ("quantity", "Quantity Change"),
+    ("price", "Price Change"),
+    ("product", "Product Change"),
+    ("date", "Delivery Date Change"),
     ("cancel", "Cancel Order"),
 ]
 STATES = [

@@ -32,7 +32,7 @@ TICKET_STATES = [
 ]
 SLA_STATES = [
     ("on_track", "On Track"),
-    ("at_risk", "At Risk"),
+    ("at_risk", "Breach Risk"),
     ("breached", "Breached"),
     ("met", "Met"),
 ]
