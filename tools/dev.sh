@@ -136,8 +136,10 @@ setup_pg() {
             read -r ver name port _ <<<"$line"
             say "postgres: starting Debian cluster $ver/$name (port $port)"
             pg_ctlcluster "$ver" "$name" start 2>/dev/null || true
-            local as_pg=(runuser -u postgres --)
-            [ "$(id -u)" = 0 ] || as_pg=(sudo -n -u postgres)
+            # As the postgres OS user, without PG* variables of an earlier
+            # connection (they would name another role).
+            local as_pg=(runuser -u postgres -- env -u PGUSER -u PGHOST -u PGPORT -u PGPASSWORD -u PGDATABASE)
+            [ "$(id -u)" = 0 ] || as_pg=(sudo -n -u postgres env -u PGUSER -u PGHOST -u PGPORT -u PGPASSWORD -u PGDATABASE)
             local i
             for i in $(seq 1 20); do "${as_pg[@]}" psql -X -q -p "$port" -c 'select 1' >/dev/null 2>&1 && break; sleep 0.5; done
             if "${as_pg[@]}" psql -X -q -p "$port" -tAc "select 1 from pg_roles where rolname='$me'" | grep -q 1 \
