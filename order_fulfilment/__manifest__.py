@@ -48,6 +48,9 @@
         "views/res_partner_views.xml",
         # Rush orders and the delivery promise
         "views/sale_order_rush_views.xml",
+        # Fulfilment analysis
+        "security/fulfilment_analysis_security.xml",
+        "report/fulfilment_analysis_views.xml",
         # Reports
     ],
     "demo": [
@@ -59,5 +62,7 @@
         "demo/fulfilment_ticket_demo.xml",
         # Release and delivery controls
         "demo/fulfilment_controls_demo.xml",
+        # Fulfilment analysis
+        "demo/fulfilment_analysis_demo.xml",
     ],
 }

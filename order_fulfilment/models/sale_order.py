@@ -624,6 +624,20 @@ class SaleOrder(models.Model):
         help="Set once everything is delivered: everything arrived in full by the commitment "
         "date (or the expected date when there is no commitment date).",
     )
+    fulfilment_delivery_closed = fields.Boolean(
+        string="Delivery Complete",
+        compute="_compute_fulfilment_delivery",
+        store=True,
+        help="Nothing is left to ship: at least one delivery is done and the others are done or "
+        "cancelled, in full or short.",
+    )
+    fulfilment_days_late = fields.Integer(
+        string="Days Late",
+        compute="_compute_fulfilment_delivery",
+        store=True,
+        help="Once nothing is left to ship: the days between the commitment date (or the expected "
+        "date) and the last arrival, 0 when on time.",
+    )
 
     @api.depends(
         "fulfilment_customer_class",
@@ -737,30 +751,36 @@ class SaleOrder(models.Model):
                 lambda picking: picking.picking_type_code == "outgoing" and not picking.return_id
             )
             done = deliveries.filtered(lambda picking: picking.state == "done")
-            fully = (
+            closed = (
                 order.state == "sale"
                 and bool(lines)
                 and bool(done)
                 and all(picking.state in ("done", "cancel") for picking in deliveries)
-                and all(
-                    float_compare(
-                        line.qty_delivered, line.product_uom_qty, precision_rounding=line.product_uom.rounding
-                    )
-                    >= 0
-                    for line in lines
-                )
             )
-            delivered_date = fully and max(
+            fully = closed and all(
+                float_compare(
+                    line.qty_delivered, line.product_uom_qty, precision_rounding=line.product_uom.rounding
+                )
+                >= 0
+                for line in lines
+            )
+            delivered_date = closed and max(
                 picking.fulfilment_pod_date or picking.date_done for picking in done
             )
             deadline = order.commitment_date or order.expected_date
+            days_late = 0
+            if closed and deadline:
+                days_late = max(
+                    0,
+                    (
+                        order._fulfilment_local_date(delivered_date) - order._fulfilment_local_date(deadline)
+                    ).days,
+                )
+            order.fulfilment_delivery_closed = closed
             order.fulfilment_fully_delivered = fully
             order.fulfilment_delivered_date = delivered_date or False
-            order.on_time_in_full = bool(
-                fully
-                and deadline
-                and order._fulfilment_local_date(delivered_date) <= order._fulfilment_local_date(deadline)
-            )
+            order.fulfilment_days_late = days_late
+            order.on_time_in_full = bool(fully and deadline and not days_late)
 
     # ------------------------------------------------------------------
     # Change requests
@@ -853,3 +873,107 @@ class SaleOrder(models.Model):
             "default_company_id": self.company_id.id,
         }
         return action
+
+    # ------------------------------------------------------------------
+    # Demo data: the delivery history and rush orders of the pump factory
+    # ------------------------------------------------------------------
+    @api.model
+    def _demo_create_fulfilment_story(self):
+        """Demo data, dated from today: six months of deliveries and two rush orders in production."""
+        ref = self.env.ref
+        salesman = ref("order_fulfilment.user_demo_salesman")
+        finance = ref("order_fulfilment.user_demo_finance")
+        stock = ref("stock.warehouse0").lot_stock_id
+        standard_pump = ref("order_fulfilment.product_demo_standard_pump")
+        self.env["stock.quant"]._update_available_quantity(standard_pump, stock, 60)
+        customers = [
+            ref("order_fulfilment.partner_demo_waterworks"),
+            ref("order_fulfilment.partner_demo_farm"),
+            ref("order_fulfilment.partner_demo_class_a"),
+            ref("order_fulfilment.partner_demo_class_b"),
+            ref("order_fulfilment.partner_demo_class_c"),
+        ]
+        products = [
+            standard_pump,
+            ref("order_fulfilment.product_demo_impeller"),
+            ref("order_fulfilment.product_demo_seal"),
+        ]
+        now = fields.Datetime.now().replace(hour=9, minute=0, second=0, microsecond=0)
+        # (days ago the order was placed, days after the promised date it arrived, shipped short)
+        history = [
+            (170, -2, False),
+            (160, 0, False),
+            (140, 3, False),
+            (125, -1, False),
+            (110, -3, False),
+            (95, 5, False),
+            (80, 0, False),
+            (70, -1, True),
+            (55, -2, False),
+            (45, 1, False),
+            (35, 0, False),
+            (25, -1, False),
+        ]
+        for index, (placed_days_ago, arrived_after, short) in enumerate(history):
+            placed = now - timedelta(days=placed_days_ago)
+            promised = placed + timedelta(days=10)
+            product = products[index % len(products)]
+            qty = 2 if product == standard_pump else 10
+            order = self.create(
+                {
+                    "partner_id": customers[index % len(customers)].id,
+                    "user_id": salesman.id,
+                    "commitment_date": promised,
+                    "client_order_ref": f"PO-{2400 + index}",
+                    "order_line": [fields.Command.create({"product_id": product.id, "product_uom_qty": qty})],
+                }
+            )
+            order.action_confirm()
+            if not order.delivery_released:
+                order.write({"delivery_released_by_id": finance.id, "delivery_released_date": placed})
+            picking = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+            picking.action_assign()
+            for move in picking.move_ids:
+                move.quantity = move.product_uom_qty - (move.product_uom_qty // 4 if short else 0)
+            picking.move_ids.picked = True
+            if short:
+                picking.short_shipment_consent = (
+                    "Mr. Zhao agreed by phone to receive the rest with the next order."
+                )
+            picking.with_context(
+                skip_backorder=True, picking_ids_not_to_backorder=picking.ids
+            ).button_validate()
+            arrived = promised + timedelta(days=arrived_after)
+            picking.write({"date_done": arrived - timedelta(hours=4)})
+            order.write({"date_order": placed})
+
+        # Rush orders in production: one due in two days (at risk), one next month.
+        rush_pump = ref("order_fulfilment.product_demo_pump")
+        for partner, days, reason in (
+            (customers[0], 2, "Burst main at the Harbin pumping station."),
+            (customers[2], 30, "Replacement for a flooded station before the rainy season."),
+        ):
+            order = self.create(
+                {
+                    "partner_id": partner.id,
+                    "user_id": salesman.id,
+                    "commitment_date": now + timedelta(days=days),
+                    "is_rush": True,
+                    "rush_reason": reason,
+                    "order_line": [fields.Command.create({"product_id": rush_pump.id, "product_uom_qty": 2})],
+                }
+            )
+            order.with_user(salesman)._review_request()
+            while pending := order._review_current().filtered(lambda r: r.state == "pending"):
+                for review in pending:
+                    reviewer = self.env["res.users"].search(
+                        [
+                            ("groups_id", "in", review.group_id.ids),
+                            ("id", "!=", salesman.id),
+                            ("share", "=", False),
+                        ],
+                        limit=1,
+                        order="id desc",
+                    )
+                    review.with_user(reviewer)._decide("approved", comment="Capacity reserved on line 1.")
+            order.with_user(salesman).action_confirm()

@@ -19,6 +19,9 @@ from . import test_fulfilment_ticket_portal
 # Release and delivery controls
 from . import test_controls
 
+# Fulfilment analysis
+from . import test_analysis
+
 # Benchmarks
 from . import test_bench_guards
 

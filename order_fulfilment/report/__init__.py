@@ -1,0 +1,2 @@
+from . import fulfilment_analysis
+from . import fulfilment_ticket_analysis

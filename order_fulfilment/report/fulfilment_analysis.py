@@ -1,0 +1,163 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+from ..models.fulfilment_review_mixin import REVIEW_STATE
+
+
+class FulfilmentAnalysis(models.Model):
+    """订单履约分析: one row per sales order, with its delivery, review, change and after-sales figures."""
+
+    _name = "fulfilment.analysis"
+    _description = "Fulfilment Analysis"
+    _auto = False
+    _rec_name = "name"
+    _order = "date desc"
+
+    order_id = fields.Many2one("sale.order", readonly=True)
+    name = fields.Char(string="Order Reference", readonly=True)
+    date = fields.Datetime(string="Order Date", readonly=True)
+    commitment_date = fields.Datetime(string="Promised Date", readonly=True)
+    delivered_date = fields.Datetime(
+        string="Delivered On",
+        readonly=True,
+        help="When the last delivery arrived, once nothing is left to ship.",
+    )
+    state = fields.Selection(
+        [("draft", "Quotation"), ("sent", "Quotation Sent"), ("sale", "Sales Order")],
+        string="Status",
+        readonly=True,
+    )
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    customer_class = fields.Selection(
+        [("A", "A"), ("B", "B"), ("C", "C")],
+        readonly=True,
+    )
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    categ_id = fields.Many2one(
+        "product.category",
+        string="Product Category",
+        readonly=True,
+        help="The category of the order's main product (its line with the largest amount).",
+    )
+    is_rush = fields.Boolean(string="Rush Order", readonly=True)
+    review_state = fields.Selection(REVIEW_STATE, string="Review Status", readonly=True)
+    currency_id = fields.Many2one("res.currency", related="company_id.currency_id", readonly=True)
+    amount_untaxed = fields.Monetary(string="Untaxed Amount", readonly=True, currency_field="currency_id")
+
+    order_count = fields.Integer(string="Orders", readonly=True)
+    delivered_count = fields.Integer(
+        string="Delivered Orders", readonly=True, help="Orders with nothing left to ship."
+    )
+    otif_count = fields.Integer(string="On Time In Full", readonly=True)
+    otif_rate = fields.Float(
+        string="On-Time-In-Full Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Of the delivered orders, the share delivered in full by the promised date.",
+    )
+    days_late = fields.Float(
+        readonly=True,
+        aggregator="avg",
+        help="Of the delivered orders: days between the promised date and the last arrival, 0 when on time.",
+    )
+    review_lead_hours = fields.Float(
+        string="Review Lead Time (Hours)",
+        readonly=True,
+        aggregator="avg",
+        help="Of the approved orders: hours from the review request to the last approval.",
+    )
+    change_request_count = fields.Integer(string="Change Requests", readonly=True)
+    change_quantity_count = fields.Integer(string="Quantity Changes", readonly=True)
+    change_price_count = fields.Integer(string="Price Changes", readonly=True)
+    change_product_count = fields.Integer(string="Product Changes", readonly=True)
+    change_date_count = fields.Integer(string="Delivery Date Changes", readonly=True)
+    change_cancel_count = fields.Integer(string="Cancellations", readonly=True)
+    ticket_count = fields.Integer(string="After-Sales Tickets", readonly=True)
+    ticket_breached_count = fields.Integer(string="SLA Breaches", readonly=True)
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            SELECT
+                so.id AS id,
+                so.id AS order_id,
+                so.name AS name,
+                so.date_order AS date,
+                so.commitment_date AS commitment_date,
+                CASE WHEN so.fulfilment_delivery_closed THEN so.fulfilment_delivered_date END
+                    AS delivered_date,
+                so.state AS state,
+                so.partner_id AS partner_id,
+                so.fulfilment_customer_class AS customer_class,
+                so.user_id AS user_id,
+                so.team_id AS team_id,
+                so.company_id AS company_id,
+                main_line.categ_id AS categ_id,
+                COALESCE(so.is_rush, FALSE) AS is_rush,
+                COALESCE(so.review_state, 'none') AS review_state,
+                so.amount_untaxed
+                    / CASE COALESCE(so.currency_rate, 0) WHEN 0 THEN 1.0 ELSE so.currency_rate END
+                    AS amount_untaxed,
+                1 AS order_count,
+                CASE WHEN so.fulfilment_delivery_closed THEN 1 ELSE 0 END AS delivered_count,
+                CASE WHEN so.on_time_in_full THEN 1 ELSE 0 END AS otif_count,
+                CASE WHEN so.fulfilment_delivery_closed
+                    THEN CASE WHEN so.on_time_in_full THEN 100.0 ELSE 0.0 END
+                END AS otif_rate,
+                CASE WHEN so.fulfilment_delivery_closed THEN so.fulfilment_days_late END AS days_late,
+                review.lead_hours AS review_lead_hours,
+                COALESCE(change.total, 0) AS change_request_count,
+                COALESCE(change.quantity, 0) AS change_quantity_count,
+                COALESCE(change.price, 0) AS change_price_count,
+                COALESCE(change.product, 0) AS change_product_count,
+                COALESCE(change.date, 0) AS change_date_count,
+                COALESCE(change.cancel, 0) AS change_cancel_count,
+                COALESCE(ticket.total, 0) AS ticket_count,
+                COALESCE(ticket.breached, 0) AS ticket_breached_count
+            FROM sale_order so
+            LEFT JOIN LATERAL (
+                SELECT pt.categ_id
+                  FROM sale_order_line sol
+                  JOIN product_product pp ON pp.id = sol.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE sol.order_id = so.id AND sol.display_type IS NULL
+                 ORDER BY sol.price_subtotal DESC NULLS LAST, sol.id
+                 LIMIT 1
+            ) main_line ON TRUE
+            LEFT JOIN (
+                SELECT r.order_id,
+                       EXTRACT(EPOCH FROM MAX(r.decision_date) - MIN(r.request_date)) / 3600.0 AS lead_hours
+                  FROM fulfilment_review r
+                  JOIN sale_order o ON o.id = r.order_id
+                 WHERE r.res_model = 'sale.order'
+                   AND r.round = o.review_round
+                   AND r.state = 'approved'
+                   AND o.review_state = 'approved'
+                 GROUP BY r.order_id
+            ) review ON review.order_id = so.id
+            LEFT JOIN (
+                SELECT order_id,
+                       COUNT(*) AS total,
+                       COUNT(*) FILTER (WHERE change_type = 'quantity') AS quantity,
+                       COUNT(*) FILTER (WHERE change_type = 'price') AS price,
+                       COUNT(*) FILTER (WHERE change_type = 'product') AS product,
+                       COUNT(*) FILTER (WHERE change_type = 'date') AS date,
+                       COUNT(*) FILTER (WHERE change_type = 'cancel') AS cancel
+                  FROM fulfilment_change_request
+                 WHERE state NOT IN ('draft', 'cancelled')
+                 GROUP BY order_id
+            ) change ON change.order_id = so.id
+            LEFT JOIN (
+                SELECT order_id,
+                       COUNT(*) AS total,
+                       COUNT(*) FILTER (WHERE sla_state = 'breached') AS breached
+                  FROM fulfilment_ticket
+                 WHERE order_id IS NOT NULL AND state != 'cancelled'
+                 GROUP BY order_id
+            ) ticket ON ticket.order_id = so.id
+            WHERE so.state != 'cancel'
+            """
+        )

@@ -1,0 +1,78 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+from ..models.fulfilment_ticket import SLA_STATES, TICKET_STATES, TICKET_TYPES
+
+
+class FulfilmentTicketAnalysis(models.Model):
+    """After-sales SLA compliance: one row per ticket, met or breached once it is decided."""
+
+    _name = "fulfilment.ticket.analysis"
+    _description = "After-Sales SLA Analysis"
+    _auto = False
+    _rec_name = "name"
+    _order = "date desc"
+
+    ticket_id = fields.Many2one("fulfilment.ticket", readonly=True)
+    name = fields.Char(string="Reference", readonly=True)
+    date = fields.Datetime(string="Opened On", readonly=True)
+    ticket_type = fields.Selection(TICKET_TYPES, string="Type", readonly=True)
+    priority = fields.Selection([("0", "Normal"), ("1", "Urgent")], readonly=True)
+    state = fields.Selection(TICKET_STATES, string="Status", readonly=True)
+    sla_state = fields.Selection(SLA_STATES, string="SLA", readonly=True)
+    user_id = fields.Many2one("res.users", string="Agent", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    order_id = fields.Many2one("sale.order", string="Sales Order", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+
+    ticket_count = fields.Integer(string="Tickets", readonly=True)
+    met_count = fields.Integer(string="SLA Met", readonly=True)
+    breached_count = fields.Integer(string="SLA Breached", readonly=True)
+    sla_met_rate = fields.Float(
+        string="SLA Met (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Of the tickets whose SLA is decided (met or breached), the share met.",
+    )
+    assign_minutes = fields.Float(
+        string="Minutes to Assign",
+        readonly=True,
+        aggregator="avg",
+        help="Elapsed minutes from opening to assignment.",
+    )
+    contact_minutes = fields.Float(
+        string="Minutes to Contact",
+        readonly=True,
+        aggregator="avg",
+        help="Elapsed minutes from opening to the first contact with the customer.",
+    )
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            SELECT
+                t.id AS id,
+                t.id AS ticket_id,
+                t.name AS name,
+                t.opened_date AS date,
+                t.ticket_type AS ticket_type,
+                t.priority AS priority,
+                t.state AS state,
+                t.sla_state AS sla_state,
+                t.user_id AS user_id,
+                t.commercial_partner_id AS partner_id,
+                t.order_id AS order_id,
+                t.product_id AS product_id,
+                t.company_id AS company_id,
+                1 AS ticket_count,
+                CASE WHEN t.sla_state = 'met' THEN 1 ELSE 0 END AS met_count,
+                CASE WHEN t.sla_state = 'breached' THEN 1 ELSE 0 END AS breached_count,
+                CASE t.sla_state WHEN 'met' THEN 100.0 WHEN 'breached' THEN 0.0 END AS sla_met_rate,
+                EXTRACT(EPOCH FROM t.assigned_date - t.opened_date) / 60.0 AS assign_minutes,
+                EXTRACT(EPOCH FROM t.first_contact_date - t.opened_date) / 60.0 AS contact_minutes
+            FROM fulfilment_ticket t
+            WHERE t.state != 'cancelled'
+            """
+        )
