@@ -158,6 +158,7 @@ def undone(env):
     finally:
         sp.close(rollback=True)
         env.transaction.clear()  # drop the cache and pending computations of the undone work
+        env.registry.clear_cache()  # and the ormcaches filled with undone records (review rules)
 
 
 def measure(env, fn):

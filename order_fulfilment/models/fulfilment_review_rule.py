@@ -188,7 +188,12 @@ class FulfilmentReviewRule(models.Model):
         rule_ids = self._active_rule_ids(applies_to)
         if not rule_ids or not records:
             return {}, {}
-        rules = self.sudo().browse(rule_ids)
+        # exists(): a transaction rolled back after creating a rule may leave its id in the cache.
+        rules = self.sudo().browse(rule_ids).exists()
+        if len(rules) != len(rule_ids):
+            self.env.registry.clear_cache()
+        if not rules:
+            return {}, {}
         facts = self._review_facts(records, rules)
         result = defaultdict(lambda: self.sudo().browse())
         for rule in rules:
