@@ -77,8 +77,35 @@ class FulfilmentAnalysis(models.Model):
     ticket_count = fields.Integer(string="After-Sales Tickets", readonly=True)
     ticket_breached_count = fields.Integer(string="SLA Breaches", readonly=True)
 
+    def _flush_sql(self, fields_by_model):
+        """An empty SQL that makes the ORM flush the source fields before the query runs."""
+        return SQL().join(
+            SQL(to_flush=self.env[model]._fields[name])
+            for model, names in fields_by_model.items()
+            for name in names
+        )
+
     @property
     def _table_query(self):
+        flush = self._flush_sql(
+            {
+                "sale.order": [
+                    "state",
+                    "fulfilment_delivery_closed",
+                    "fulfilment_delivered_date",
+                    "fulfilment_days_late",
+                    "on_time_in_full",
+                    "review_state",
+                    "review_round",
+                    "commitment_date",
+                    "is_rush",
+                ],
+                "sale.order.line": ["price_subtotal", "product_id"],
+                "fulfilment.review": ["state", "decision_date", "request_date", "round"],
+                "fulfilment.change.request": ["state", "change_type", "order_id"],
+                "fulfilment.ticket": ["state", "sla_state", "order_id"],
+            }
+        )
         return SQL(
             """
             SELECT
@@ -158,6 +185,7 @@ class FulfilmentAnalysis(models.Model):
                  WHERE order_id IS NOT NULL AND state != 'cancelled'
                  GROUP BY order_id
             ) ticket ON ticket.order_id = so.id
-            WHERE so.state != 'cancel'
-            """
+            WHERE so.state != 'cancel' %s
+            """,
+            flush,
         )

@@ -50,6 +50,11 @@ class FulfilmentTicketAnalysis(models.Model):
 
     @property
     def _table_query(self):
+        # An empty SQL that makes the ORM flush the ticket fields before the query runs.
+        flush = SQL().join(
+            SQL(to_flush=self.env["fulfilment.ticket"]._fields[name])
+            for name in ("state", "sla_state", "user_id", "assigned_date", "first_contact_date", "opened_date")
+        )
         return SQL(
             """
             SELECT
@@ -73,6 +78,7 @@ class FulfilmentTicketAnalysis(models.Model):
                 EXTRACT(EPOCH FROM t.assigned_date - t.opened_date) / 60.0 AS assign_minutes,
                 EXTRACT(EPOCH FROM t.first_contact_date - t.opened_date) / 60.0 AS contact_minutes
             FROM fulfilment_ticket t
-            WHERE t.state != 'cancelled'
-            """
+            WHERE t.state != 'cancelled' %s
+            """,
+            flush,
         )

@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -183,8 +184,14 @@ class TestFulfilmentAnalysis(FulfilmentCase):
         quantity = Request.create({**values, "change_type": "quantity"})
         quantity.line_ids.filtered(lambda line: line.sale_line_id).new_qty = 12
         quantity.action_submit()
+        letter = self.env["ir.attachment"].create({"name": "letter.txt", "raw": b"Please deliver in June."})
         date = Request.create(
-            {**values, "change_type": "date", "new_commitment_date": datetime(2026, 6, 1, 9, 0)}
+            {
+                **values,
+                "change_type": "date",
+                "new_commitment_date": datetime(2026, 6, 1, 9, 0),
+                "customer_document_ids": [Command.set(letter.ids)],
+            }
         )
         date.action_submit()
         Request.create({**values, "change_type": "price"})  # a draft: not counted
