@@ -1,4 +1,5 @@
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import FulfilmentCase
 
@@ -43,3 +44,23 @@ class TestBenchGuards(FulfilmentCase):
             f"Confirming {order.name} took {count} queries, over the bound of {self.CONFIRM_QUERY_BOUND}: "
             "find the addon code that added them (bench/README.md) before raising the bound.",
         )
+
+    def test_at_risk_search_is_one_set_based_query(self):
+        """The at-risk search is one query, without a sub-plan per order.
+
+        A correlated sub-query per order ran fast but made PostgreSQL compile the
+        query (JIT) for seconds over 20,000 orders (bench/README.md).
+        """
+        SaleOrder = self.env["sale.order"]
+        soon = self.env.cr.now().replace(tzinfo=None)
+        orders = self._create_order([(self.stocked, 1, 50.0)]) | self._create_order([(self.stocked, 1, 50.0)])
+        orders.action_confirm()
+        orders[0].commitment_date = soon
+        self.env.flush_all()
+        start = self.cr.sql_log_count
+        found = SaleOrder.search([("fulfilment_at_risk", "=", True), ("id", "in", orders.ids)])
+        self.assertEqual(self.cr.sql_log_count - start, 1)
+        self.assertEqual(found, orders[0], "Due now and not delivered: at risk")
+        self.env.cr.execute(SQL("EXPLAIN SELECT id FROM %s AS risk", SaleOrder._fulfilment_at_risk_sql()))
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.assertNotIn("SubPlan", plan)
