@@ -49,28 +49,30 @@ class ReportCase(FulfilmentCase):
         )
 
     def _reviewed_order(self):
-        order = self._create_order([(self.pump, 2, 1000.0)])
-        order.with_user(self.salesman).action_request_review()
-        review = order.review_ids.filtered(lambda r: r.state == "pending")
-        review.with_user(self.producer).write({"comment": "Capacity confirmed for week 12"})
         with freeze_time(DECIDED_AT):
+            order = self._create_order([(self.pump, 2, 1000.0)])
+            order.with_user(self.salesman).action_request_review()
+            review = order.review_ids.filtered(lambda r: r.state == "pending")
+            review.with_user(self.producer).write({"comment": "Capacity confirmed for week 12"})
             review.with_user(self.producer).action_approve()
         return order
 
     def _approved_change(self):
-        order = self._create_order([(self.stocked, 2, 50.0)])
-        order.with_user(self.salesman).action_request_review()
-        order.review_ids.filtered(lambda r: r.state == "pending").with_user(self.producer).action_approve()
-        order.action_confirm()
-        request = (
-            self.env["fulfilment.change.request"]
-            .with_user(self.salesman)
-            .create({"order_id": order.id, "change_type": "quantity", "reason": "Customer asked for one more"})
-        )
-        request.line_ids.new_qty = 3
-        request.with_user(self.salesman).action_submit()
-        for user in (self.manager, self.director):
-            with freeze_time(DECIDED_AT):
+        with freeze_time(DECIDED_AT):
+            order = self._create_order([(self.stocked, 2, 50.0)])
+            order.with_user(self.salesman).action_request_review()
+            order.review_ids.filtered(lambda r: r.state == "pending").with_user(self.producer).action_approve()
+            order.action_confirm()
+            request = (
+                self.env["fulfilment.change.request"]
+                .with_user(self.salesman)
+                .create(
+                    {"order_id": order.id, "change_type": "quantity", "reason": "Customer asked for one more"}
+                )
+            )
+            request.line_ids.new_qty = 3
+            request.with_user(self.salesman).action_submit()
+            for user in (self.manager, self.director):
                 request.with_user(user).action_review_approve()
         self.assertEqual(request.state, "approved")
         return request
@@ -135,8 +137,10 @@ class TestReports(ReportCase):
 
     def test_report_uses_the_records_company(self):
         other = self.env["res.company"].create({"name": "Shenzhen Pump Works"})
-        order = self.env["sale.order"].create(
-            {"partner_id": self.customer.id, "company_id": other.id, "user_id": False}
+        order = (
+            self.env["sale.order"]
+            .with_company(other)
+            .create({"partner_id": self.customer.id, "company_id": other.id, "user_id": False})
         )
         html = self._html(REVIEW_REPORT, order)
         self.assertIn("Shenzhen Pump Works", html)
