@@ -84,6 +84,8 @@ class Screen:
     order: str = "id"
     # JavaScript expressions run once the view is ready; the view is awaited again after each.
     scripts: list = field(default_factory=list)
+    # A printed document instead of a view: the report's name (action is then its xml id).
+    report: str = ""
 
 
 SCREENS = [
@@ -122,6 +124,14 @@ SCREENS = [
         title="After-sales tickets by stage, with their service-level state",
         action="order_fulfilment.fulfilment_ticket_action",
         selector=".o_kanban_view .o_kanban_record, .o_view_nocontent",
+    ),
+    Screen(
+        name="review-report",
+        title="The printed order review report (订单评审报告) of the quotation under review",
+        action="order_fulfilment.fulfilment_review_report_action",
+        report="order_fulfilment.fulfilment_review_report",
+        record="order_fulfilment.sale_order_demo_review_pending",
+        selector=".page .o_fulfilment_signatures",
     ),
     Screen(
         name="fulfilment-analysis",
@@ -189,6 +199,8 @@ class Odoo:
             warn(f"skipped {screen.name}: the action {screen.action} does not exist in this database")
             return None
         url = f"{self.url}/odoo/action-{action[1]}"
+        if screen.report:
+            url = f"{self.url}/report/html/{screen.report}"
         if screen.record:
             record = self.xmlid(screen.record)
             if not record:
@@ -354,12 +366,18 @@ def take(odoo, browser, screen, out_dir, timeout):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default="http://localhost:8069", help="the Odoo server (default %(default)s)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--url", default="http://localhost:8069", help="the Odoo server (default %(default)s)"
+    )
     parser.add_argument("--db", default="order_fulfilment_demo", help="database (default %(default)s)")
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the PNGs (default docs/screenshots)")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="folder for the PNGs (default docs/screenshots)"
+    )
     parser.add_argument("--size", default="1280x800", help="window size WIDTHxHEIGHT (default %(default)s)")
     parser.add_argument("--only", nargs="*", default=None, help="names of the screens to take")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for each screen")

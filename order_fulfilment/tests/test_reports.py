@@ -61,7 +61,9 @@ class ReportCase(FulfilmentCase):
         with freeze_time(DECIDED_AT):
             order = self._create_order([(self.stocked, 2, 50.0)])
             order.with_user(self.salesman).action_request_review()
-            order.review_ids.filtered(lambda r: r.state == "pending").with_user(self.producer).action_approve()
+            order.review_ids.filtered(lambda r: r.state == "pending").with_user(
+                self.producer
+            ).action_approve()
             order.action_confirm()
             request = (
                 self.env["fulfilment.change.request"]
