@@ -90,8 +90,15 @@ class Screen:
 
 SCREENS = [
     Screen(
+        name="quotation-review-required",
+        title="A quotation that needs review: the banner naming the departments that must sign",
+        action="sale.action_quotations_with_onboarding",
+        record="order_fulfilment.sale_order_demo_review_draft",
+        selector=".o_form_view .o_form_sheet",
+    ),
+    Screen(
         name="quotation-review",
-        title="A quotation waiting for review: the review banner and the Reviews tab",
+        title="A quotation under review: Approve / Reject and the Reviews tab with each sign-off",
         action="sale.action_quotations_with_onboarding",
         record="order_fulfilment.sale_order_demo_review_pending",
         selector=".o_form_view .o_notebook",
