@@ -4,7 +4,7 @@ DEV := tools/dev.sh
 # make test TAGS=/order_fulfilment:TestInstall.test_settings_round_trip
 TAGS ?= /order_fulfilment
 
-.PHONY: help setup demo test test-only lint odoo-tests bench bench-quick pot clean
+.PHONY: help setup demo test test-only lint odoo-tests bench bench-quick pot screenshots clean
 
 help:
 	@echo "make setup       create .venv/ and .dev/odoo.conf (idempotent)"
@@ -15,6 +15,7 @@ help:
 	@echo "make pot         regenerate the translation template and merge the .po files"
 	@echo "make bench       the addon's cost against stock Odoo; writes bench/results.json"
 	@echo "make bench-quick the same, 10x smaller, for development"
+	@echo "make screenshots README screenshots of the demo into docs/screenshots/ (needs Chromium)"
 
 setup:
 	@$(DEV) setup
@@ -45,6 +46,10 @@ bench: setup
 
 bench-quick: setup
 	@$(DEV) bench --quick
+
+# Starts a demo server on a free port, takes the README screenshots, stops it.
+screenshots: setup
+	@$(DEV) screenshots
 
 clean:
 	rm -rf .dev/data .dev/logs

@@ -14,6 +14,8 @@
         "security/order_fulfilment_security.xml",
         "security/ir.model.access.csv",
         "views/menus.xml",
+        # Reports: the layout shared by the printed documents, before them
+        "report/fulfilment_report_layout.xml",
         # Reviews
         "security/fulfilment_review_security.xml",
         "data/fulfilment_review_data.xml",

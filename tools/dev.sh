@@ -10,11 +10,14 @@
 #   tools/dev.sh pot            regenerates i18n/order_fulfilment.pot and merges the .po files
 #   tools/dev.sh pg-env         prints the PG* variables of the server in use (for psql)
 #   tools/dev.sh bench [--quick] measures the addon against stock Odoo (bench/README.md)
+#   tools/dev.sh screenshots [--check]  README screenshots into docs/screenshots/ (needs Chromium)
 #
 # Settings (environment): ODOO_SRC, PYTHON, PGHOST/PGPORT/PGUSER/PGPASSWORD,
 # HTTP_PORT (demo, default 8069), DEMO_DB (default order_fulfilment_demo),
 # TEST_DB (default order_fulfilment_test), TEST_HTTP_PORT (default 8169),
-# OF_VENV (default .venv of this checkout), BENCH_ARGS (more bench/run.py options).
+# OF_VENV (default .venv of this checkout), BENCH_ARGS (more bench/run.py options),
+# SCREENSHOTS_DB (default DEMO_DB), SCREENSHOTS_PORT (default a free port),
+# SCREENSHOTS_ARGS (more tools/screenshots.py options, e.g. "--only rush-orders").
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -244,20 +247,84 @@ db_has_addon() {
     psql -X -d "$1" -tAc "select 1 from ir_module_module where name='order_fulfilment' and state='installed'" 2>/dev/null | grep -q 1
 }
 
-cmd_demo() {
-    cmd_setup
-    load_pg_env
-    if db_has_addon "$DEMO_DB"; then
-        say "demo: database $DEMO_DB exists with the addon; starting"
+# Creates the database $1 with the addon and its demo data, unless it has them.
+ensure_demo_db() {
+    local db="$1" port="${2:-$HTTP_PORT}"
+    if db_has_addon "$db"; then
+        say "demo: database $db exists with the addon; starting"
     else
-        say "demo: creating database $DEMO_DB with demo data (first run takes a few minutes)"
-        dropdb --if-exists "$DEMO_DB"
-        odoo -d "$DEMO_DB" -i order_fulfilment --stop-after-init \
+        say "demo: creating database $db with demo data (first run takes a few minutes)"
+        dropdb --if-exists "$db"
+        odoo -d "$db" -i order_fulfilment --stop-after-init --http-port "$port" \
             --logfile "$LOGS/demo-install.log" --log-level warn \
             || die "installing the demo failed: see .dev/logs/demo-install.log"
     fi
+}
+
+cmd_demo() {
+    cmd_setup
+    load_pg_env
+    ensure_demo_db "$DEMO_DB"
     say "demo: serving http://localhost:$HTTP_PORT (database $DEMO_DB, login admin / admin). Ctrl-C stops it."
     exec "$VENV/bin/odoo" -c "$CONF" -d "$DEMO_DB" --db-filter="^${DEMO_DB}\$"
+}
+
+# README screenshots (tools/screenshots.py) from a demo server started on a free
+# port and stopped afterwards. With --check: into a temporary folder, only
+# checking that every screen rendered; "skipped: no chromium" without Chromium.
+find_chromium() {
+    local name
+    for name in chromium chromium-browser google-chrome google-chrome-stable; do
+        command -v "$name" >/dev/null && { command -v "$name"; return 0; }
+    done
+    return 1
+}
+
+free_port() {
+    "$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+cmd_screenshots() {
+    local check=() db="${SCREENSHOTS_DB:-$DEMO_DB}" port pid rc=0 i stamp want
+    [ "${1:-}" = "--check" ] && check=(--check)
+    if ! find_chromium >/dev/null; then
+        [ ${#check[@]} -gt 0 ] || die "screenshots need Chromium (e.g. 'apt-get install chromium')."
+        echo "skipped: no chromium"
+        return 0
+    fi
+    cmd_setup >/dev/null
+    load_pg_env
+    port="${SCREENSHOTS_PORT:-$(free_port)}"
+    ensure_demo_db "$db" "$port"
+    # A database made with older addon files is updated, so that the pictures show the code.
+    stamp="$DEV/screenshots-$db.stamp"
+    want="$(addon_hash)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$want" ]; then
+        say "screenshots: the addon changed, updating $db"
+        odoo -d "$db" -u order_fulfilment --stop-after-init --http-port "$port" \
+            --logfile "$LOGS/screenshots-update.log" --log-level warn \
+            || die "updating $db failed: see .dev/logs/screenshots-update.log"
+    fi
+    echo "$want" > "$stamp"
+    say "screenshots: serving $db on port $port (log in .dev/logs/screenshots-server.log)"
+    "$VENV/bin/odoo" -c "$CONF" -d "$db" --db-filter="^${db}\$" --http-port "$port" \
+        --max-cron-threads 0 --logfile "$LOGS/screenshots-server.log" --log-level warn &
+    pid=$!
+    # shellcheck disable=SC2064
+    trap "kill $pid 2>/dev/null || true" EXIT
+    for i in $(seq 1 120); do
+        "$VENV/bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=5)' \
+            "http://127.0.0.1:$port/web/login?db=$db" >/dev/null 2>&1 && break
+        kill -0 "$pid" 2>/dev/null || die "the Odoo server stopped: see .dev/logs/screenshots-server.log"
+        [ "$i" = 120 ] && die "the Odoo server did not answer on port $port"
+        sleep 1
+    done
+    "$VENV/bin/python" "$ROOT/tools/screenshots.py" --url "http://127.0.0.1:$port" --db "$db" \
+        "${check[@]}" ${SCREENSHOTS_ARGS:+$SCREENSHOTS_ARGS} || rc=$?
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    trap - EXIT
+    return "$rc"
 }
 
 # Runs the addon's tests on a fresh database and prints a pytest-style summary.
@@ -382,6 +449,7 @@ case "${1:-}" in
     lint) cmd_lint ;;
     pot) cmd_pot ;;
     bench) shift; cmd_bench "$@" ;;
+    screenshots) shift; cmd_screenshots "$@" ;;
     pg-env) load_pg_env >/dev/null; cat "$DEV/pg.env" ;;
-    *) sed -n '2,17p' "$0"; exit 2 ;;
+    *) sed -n '2,21p' "$0"; exit 2 ;;
 esac

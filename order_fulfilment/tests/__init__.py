@@ -27,3 +27,6 @@ from . import test_bench_guards
 
 # Translations
 from . import test_i18n
+
+# Reports
+from . import test_reports

@@ -1,0 +1,449 @@
+#!/usr/bin/env python3
+"""Screenshots of the addon in the Odoo web client, for the README.
+
+Needs an Odoo server with the addon and its demo data (tools/dev.sh screenshots
+starts one) and Chromium. It logs in over JSON-RPC, hands the session to a
+headless Chromium through the DevTools protocol, opens each screen by the xml
+id of its action (and record), waits until the view has loaded and saves a PNG.
+
+    .venv/bin/python tools/screenshots.py --url http://localhost:8069 --db order_fulfilment_demo
+    .venv/bin/python tools/screenshots.py --db order_fulfilment_demo --only rush-orders
+    .venv/bin/python tools/screenshots.py --db order_fulfilment_demo --check   # verify only, temp dir
+
+A screen whose action or record is missing from the database is skipped with a
+warning. Add screens to SCREENS below.
+"""
+
+import argparse
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+import websocket
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "docs" / "screenshots"
+# A screenshot of a loaded view is far larger than this; a blank page is smaller.
+MIN_PNG_BYTES = 20_000
+
+# JavaScript run in the page. READY is true once the web client shows the
+# view and nothing is loading any more.
+READY_JS = """
+(() => {
+    const sel = %(selector)s;
+    if (document.readyState !== 'complete') return false;
+    if (document.querySelector('.oe_login_form')) return 'login';
+    if (!document.querySelector(sel)) return false;
+    if (document.querySelector('.o_loading_indicator, .o_blockUI')) return false;
+    return true;
+})()
+"""
+
+# Opens a form's notebook page by its label.
+OPEN_TAB_JS = """
+(() => {
+    const label = %(label)s;
+    const link = [...document.querySelectorAll('.o_notebook .nav-link')]
+        .find((a) => a.textContent.trim() === label);
+    if (link) { link.click(); return true; }
+    return false;
+})()
+"""
+
+# Shows every record when the default filter of a list finds none.
+ALL_RECORDS_IF_EMPTY_JS = """
+(() => {
+    if (document.querySelector('.o_data_row, .o_kanban_record:not(.o_kanban_ghost)')) return false;
+    const remove = document.querySelector('.o_searchview_facet .o_facet_remove');
+    if (remove) { remove.click(); return true; }
+    return false;
+})()
+"""
+
+
+@dataclass
+class Screen:
+    """One screenshot: an action by xml id, optionally one of its records."""
+
+    name: str
+    title: str
+    action: str
+    selector: str
+    record: str = ""
+    # When no record xml id is given: the first record of this model and domain.
+    model: str = ""
+    domain: list = field(default_factory=list)
+    order: str = "id"
+    # JavaScript expressions run once the view is ready; the view is awaited again after each.
+    scripts: list = field(default_factory=list)
+    # A printed document instead of a view: the report's name (action is then its xml id).
+    report: str = ""
+
+
+SCREENS = [
+    Screen(
+        name="quotation-review-required",
+        title="A quotation that needs review: the banner naming the departments that must sign",
+        action="sale.action_quotations_with_onboarding",
+        record="order_fulfilment.sale_order_demo_review_draft",
+        selector=".o_form_view .o_form_sheet",
+    ),
+    Screen(
+        name="quotation-review",
+        title="A quotation under review: Approve / Reject and the Reviews tab with each sign-off",
+        action="sale.action_quotations_with_onboarding",
+        record="order_fulfilment.sale_order_demo_review_pending",
+        selector=".o_form_view .o_notebook",
+        scripts=[OPEN_TAB_JS % {"label": json.dumps("Reviews")}],
+    ),
+    Screen(
+        name="reviews",
+        title="Fulfilment > Reviews: the sign-offs waiting for a decision",
+        action="order_fulfilment.fulfilment_review_action",
+        selector=".o_list_view, .o_view_nocontent",
+        scripts=[ALL_RECORDS_IF_EMPTY_JS],
+    ),
+    Screen(
+        name="rush-orders",
+        title="Sales > Rush Orders: the board of open rush orders",
+        action="order_fulfilment.sale_order_rush_action",
+        selector=".o_kanban_view .o_kanban_record, .o_view_nocontent",
+    ),
+    Screen(
+        name="change-request",
+        title="An order change request with its lines and approvals",
+        action="order_fulfilment.fulfilment_change_request_action",
+        model="fulfilment.change.request",
+        domain=[["state", "in", ["submitted", "approved", "applied"]]],
+        order="state desc, id",
+        selector=".o_form_view .o_form_sheet",
+    ),
+    Screen(
+        name="aftersales-tickets",
+        title="After-sales tickets by stage, with their service-level state",
+        action="order_fulfilment.fulfilment_ticket_action",
+        selector=".o_kanban_view .o_kanban_record, .o_view_nocontent",
+    ),
+    Screen(
+        name="review-report",
+        title="The printed order review report (订单评审报告) of the quotation under review",
+        action="order_fulfilment.fulfilment_review_report_action",
+        report="order_fulfilment.fulfilment_review_report",
+        record="order_fulfilment.sale_order_demo_review_pending",
+        selector=".page .o_fulfilment_signatures",
+    ),
+    Screen(
+        name="fulfilment-analysis",
+        title="Fulfilment analysis: on time in full, review and change figures",
+        action="order_fulfilment.fulfilment_analysis_action",
+        selector=".o_graph_view canvas, .o_pivot, .o_view_nocontent",
+    ),
+]
+
+
+def warn(message):
+    print(f"[screenshots] {message}", file=sys.stderr)
+
+
+class ScreenshotError(Exception):
+    pass
+
+
+# ----------------------------------------------------------------------------
+# Odoo over JSON-RPC
+# ----------------------------------------------------------------------------
+class Odoo:
+    def __init__(self, url, db, login, password):
+        self.url = url.rstrip("/")
+        self.http = requests.Session()
+        result = self._rpc("/web/session/authenticate", {"db": db, "login": login, "password": password})
+        if not result or not result.get("uid"):
+            raise ScreenshotError(f"cannot log in to {self.url} (database {db}) as {login}")
+        self.session_id = self.http.cookies.get("session_id")
+        if not self.session_id:
+            raise ScreenshotError("the server sent no session cookie")
+
+    def _rpc(self, path, params):
+        payload = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}
+        response = self.http.post(self.url + path, json=payload, timeout=120)
+        response.raise_for_status()
+        body = response.json()
+        if body.get("error"):
+            error = body["error"].get("data", {}).get("message") or body["error"].get("message")
+            raise ScreenshotError(f"{path}: {error}")
+        return body.get("result")
+
+    def call(self, model, method, *args, **kwargs):
+        return self._rpc(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
+
+    def xmlid(self, xmlid):
+        """(model, id) of an xml id, or None when it does not exist."""
+        module, __, name = xmlid.partition(".")
+        rows = self.call(
+            "ir.model.data",
+            "search_read",
+            [["module", "=", module], ["name", "=", name]],
+            fields=["model", "res_id"],
+            limit=1,
+        )
+        return (rows[0]["model"], rows[0]["res_id"]) if rows else None
+
+    def url_of(self, screen):
+        """The web client URL of a screen, or None (with a warning) when it cannot be shown."""
+        action = self.xmlid(screen.action)
+        if not action:
+            warn(f"skipped {screen.name}: the action {screen.action} does not exist in this database")
+            return None
+        url = f"{self.url}/odoo/action-{action[1]}"
+        if screen.report:
+            url = f"{self.url}/report/html/{screen.report}"
+        if screen.record:
+            record = self.xmlid(screen.record)
+            if not record:
+                warn(f"skipped {screen.name}: the record {screen.record} does not exist in this database")
+                return None
+            url += f"/{record[1]}"
+        elif screen.model:
+            ids = self.call(screen.model, "search", screen.domain, limit=1, order=screen.order)
+            if not ids:
+                warn(f"skipped {screen.name}: no {screen.model} record matches {screen.domain}")
+                return None
+            url += f"/{ids[0]}"
+        return url
+
+
+# ----------------------------------------------------------------------------
+# Chromium over the DevTools protocol
+# ----------------------------------------------------------------------------
+def find_chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+class Browser:
+    def __init__(self, binary, width, height):
+        self.width, self.height = width, height
+        self.profile = tempfile.mkdtemp(prefix="of-screenshots-")
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--hide-scrollbars",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--remote-debugging-port=0",
+                "--remote-allow-origins=*",
+                f"--user-data-dir={self.profile}",
+                f"--window-size={width},{height}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.ws = None
+        self.next_id = 0
+        try:
+            self._connect()
+        except Exception:
+            self.close()
+            raise
+
+    def _connect(self):
+        port_file = Path(self.profile) / "DevToolsActivePort"
+        deadline = time.time() + 30
+        while not port_file.exists() or not port_file.read_text().strip():
+            if self.process.poll() is not None or time.time() > deadline:
+                raise ScreenshotError("Chromium did not start its DevTools server")
+            time.sleep(0.2)
+        port = port_file.read_text().split()[0]
+        while True:
+            try:
+                pages = requests.get(f"http://127.0.0.1:{port}/json/list", timeout=5).json()
+                page = next(p for p in pages if p.get("type") == "page")
+                break
+            except (requests.RequestException, StopIteration) as error:
+                if time.time() > deadline:
+                    raise ScreenshotError(f"no Chromium page to drive: {error}") from error
+                time.sleep(0.2)
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True)
+        self.send("Page.enable")
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=self.width,
+            height=self.height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+
+    def send(self, method, **params):
+        self.next_id += 1
+        message_id = self.next_id
+        self.ws.send(json.dumps({"id": message_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == message_id:
+                if "error" in message:
+                    raise ScreenshotError(f"{method}: {message['error'].get('message')}")
+                return message.get("result", {})
+
+    def evaluate(self, expression):
+        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True)
+        if result.get("exceptionDetails"):
+            return None
+        return result.get("result", {}).get("value")
+
+    def wait_for(self, selector, timeout):
+        """Waits until the view shows `selector` and stays loaded for a moment."""
+        expression = READY_JS % {"selector": json.dumps(selector)}
+        deadline = time.time() + timeout
+        ready_since = None
+        while time.time() < deadline:
+            state = self.evaluate(expression)
+            if state == "login":
+                raise ScreenshotError("the browser shows the login page: the session was not accepted")
+            if state is True:
+                ready_since = ready_since or time.time()
+                # Ready twice, 0.8 s apart: the view has finished rendering and animating.
+                if time.time() - ready_since >= 0.8:
+                    return
+            else:
+                ready_since = None
+            time.sleep(0.2)
+        raise ScreenshotError(f"the page did not show {selector!r} within {timeout} s")
+
+    def set_session(self, url, session_id):
+        self.send("Network.enable")
+        self.send("Network.setCookie", name="session_id", value=session_id, url=url, path="/")
+
+    def open(self, url):
+        self.send("Page.navigate", url=url)
+
+    def screenshot(self):
+        result = self.send("Page.captureScreenshot", format="png", fromSurface=True)
+        return base64.b64decode(result["data"])
+
+    def close(self):
+        if self.ws is not None:
+            try:
+                self.ws.close()
+            except websocket.WebSocketException:
+                pass
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------
+def take(odoo, browser, screen, out_dir, timeout):
+    url = odoo.url_of(screen)
+    if url is None:
+        return None
+    browser.open(url)
+    browser.wait_for(screen.selector, timeout)
+    for script in screen.scripts:
+        if browser.evaluate(script):
+            time.sleep(0.3)
+            browser.wait_for(screen.selector, timeout)
+    # Nothing keeps the focus blinking or a tooltip open in the picture.
+    browser.evaluate("document.activeElement && document.activeElement.blur()")
+    path = out_dir / f"{screen.name}.png"
+    path.write_bytes(browser.screenshot())
+    return path
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--url", default="http://localhost:8069", help="the Odoo server (default %(default)s)"
+    )
+    parser.add_argument("--db", default="order_fulfilment_demo", help="database (default %(default)s)")
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="folder for the PNGs (default docs/screenshots)"
+    )
+    parser.add_argument("--size", default="1280x800", help="window size WIDTHxHEIGHT (default %(default)s)")
+    parser.add_argument("--only", nargs="*", default=None, help="names of the screens to take")
+    parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for each screen")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="take the screens into a temporary folder and only check that each one rendered",
+    )
+    parser.add_argument("--list", action="store_true", help="list the screens and exit")
+    args = parser.parse_args(argv)
+
+    screens = SCREENS
+    if args.list:
+        for screen in screens:
+            print(f"{screen.name:22} {screen.title}")
+        return 0
+    if args.only:
+        unknown = set(args.only) - {s.name for s in SCREENS}
+        if unknown:
+            parser.error(f"unknown screens: {', '.join(sorted(unknown))} (see --list)")
+        screens = [s for s in SCREENS if s.name in args.only]
+    binary = os.environ.get("CHROMIUM") or find_chromium()
+    if not binary:
+        print("skipped: no chromium")
+        return 0
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    out_dir = Path(tempfile.mkdtemp(prefix="of-screenshots-out-")) if args.check else args.out
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    odoo = Odoo(args.url, args.db, args.login, args.password)
+    browser = Browser(binary, width, height)
+    failures = []
+    try:
+        browser.set_session(odoo.url, odoo.session_id)
+        for screen in screens:
+            try:
+                path = take(odoo, browser, screen, out_dir, args.timeout)
+            except (ScreenshotError, websocket.WebSocketException, requests.RequestException) as error:
+                failures.append(screen.name)
+                warn(f"FAILED {screen.name}: {error}")
+                continue
+            if path is None:
+                continue
+            size = path.stat().st_size
+            if size < MIN_PNG_BYTES:
+                failures.append(screen.name)
+                warn(f"FAILED {screen.name}: {path} is only {size} bytes, the page looks empty")
+            else:
+                shown = path if not args.check else path.name
+                print(f"{screen.name}: {shown} ({size // 1024} KiB) - {screen.title}")
+    finally:
+        browser.close()
+        if args.check:
+            shutil.rmtree(out_dir, ignore_errors=True)
+    if failures:
+        warn(f"{len(failures)} screen(s) failed: {', '.join(failures)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
