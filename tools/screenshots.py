@@ -118,6 +118,15 @@ SCREENS = [
         selector=".o_kanban_view .o_kanban_record, .o_view_nocontent",
     ),
     Screen(
+        name="rush-production",
+        title="A manufacturing order made for a rush order: urgent, with the Rush ribbon",
+        action="mrp.mrp_production_action",
+        model="mrp.production",
+        domain=[["fulfilment_is_rush", "=", True]],
+        order="id",
+        selector=".o_form_view .o_form_sheet",
+    ),
+    Screen(
         name="change-request",
         title="An order change request with its lines and approvals",
         action="order_fulfilment.fulfilment_change_request_action",
@@ -144,6 +153,12 @@ SCREENS = [
         name="fulfilment-analysis",
         title="Fulfilment analysis: on time in full, review and change figures",
         action="order_fulfilment.fulfilment_analysis_action",
+        selector=".o_graph_view canvas, .o_pivot, .o_view_nocontent",
+    ),
+    Screen(
+        name="sla-compliance",
+        title="After-sales SLA compliance: share of tickets that met their service level",
+        action="order_fulfilment.fulfilment_ticket_analysis_action",
         selector=".o_graph_view canvas, .o_pivot, .o_view_nocontent",
     ),
 ]
