@@ -60,4 +60,8 @@
         # Release and delivery controls
         "demo/fulfilment_controls_demo.xml",
     ],
+    "assets": {
+        # Browser tours
+        "web.assets_tests": ["order_fulfilment/static/tests/tours/**/*"],
+    },
 }

@@ -24,3 +24,6 @@ from . import test_bench_guards
 
 # Translations
 from . import test_i18n
+
+# Browser tours
+from . import test_tours
