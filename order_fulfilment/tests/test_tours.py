@@ -12,10 +12,11 @@ class TestTours(HttpCase, FulfilmentCase):
         super().setUpClass()
         # Only the rules each test sets up apply.
         cls.env["fulfilment.review.rule"].search([]).active = False
+        # A production planner: signs the production review, has no sales rights.
         cls.reviewer = new_test_user(
             cls.env,
             login="of_tour_reviewer",
-            groups="order_fulfilment.group_review_production",
+            groups="order_fulfilment.group_review_production,mrp.group_mrp_user",
             name="Rita Reviewer",
         )
         cls.director = new_test_user(

@@ -33,8 +33,16 @@ registry.category("web_tour.tours").add("order_fulfilment_review_request", {
             run: "click",
         },
         {
-            content: "The product is on the line",
-            trigger: ".o_selected_row div[name=product_template_id] input:value(Centrifugal pump)",
+            content: "The line is priced",
+            trigger: ".o_selected_row .o_field_widget[name=price_subtotal]:contains(/1.000.00/)",
+        },
+        {
+            content: "Leave the line",
+            trigger: ".o_form_view .oe_title",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=order_line]:not(:has(.o_selected_row)) td:contains(Centrifugal pump)",
         },
         ...stepUtils.saveForm(),
         {
