@@ -67,4 +67,8 @@
         # Fulfilment analysis
         "demo/fulfilment_analysis_demo.xml",
     ],
+    "assets": {
+        # Browser tours
+        "web.assets_tests": ["order_fulfilment/static/tests/tours/**/*"],
+    },
 }

@@ -30,3 +30,6 @@ from . import test_i18n
 
 # Reports
 from . import test_reports
+
+# Browser tours
+from . import test_tours

@@ -1,0 +1,136 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+// Data (customer, products, review rule, users) come from tests/test_tours.py.
+
+registry.category("web_tour.tours").add("order_fulfilment_review_request", {
+    steps: () => [
+        {
+            content: "Create a quotation",
+            trigger: ".o_list_button_add",
+            run: "click",
+        },
+        {
+            content: "Select the customer",
+            trigger: ".o_field_widget[name=partner_id] input",
+            run: "edit Harbin Water",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-menu a:contains(Harbin Water Works)",
+            run: "click",
+        },
+        {
+            content: "Add a product line",
+            trigger: ".o_field_x2many_list_row_add a:contains(Add a product)",
+            run: "click",
+        },
+        {
+            trigger: ".o_selected_row div[name=product_template_id] input",
+            run: "edit Centrifugal",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-menu a:contains(Centrifugal pump)",
+            run: "click",
+        },
+        {
+            content: "The line is priced",
+            trigger: ".o_selected_row .o_field_widget[name=price_subtotal]:contains(/1.000.00/)",
+        },
+        {
+            content: "Leave the line",
+            trigger: ".o_form_view .oe_title",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=order_line]:not(:has(.o_selected_row)) td:contains(Centrifugal pump)",
+        },
+        ...stepUtils.saveForm(),
+        {
+            content: "The form says which departments must sign",
+            trigger: ".alert-info:contains(Review required before confirmation):contains(Production Reviewer)",
+        },
+        {
+            content: "The quotation cannot be confirmed before the review",
+            trigger: ".o_form_statusbar:not(:has(button[name=action_confirm]))",
+        },
+        {
+            content: "Request the review",
+            trigger: ".o_form_statusbar button[name=action_request_review]",
+            run: "click",
+        },
+        {
+            content: "The quotation is under review",
+            trigger: ".o_field_widget[name=review_state] :contains(Under Review)",
+        },
+        {
+            trigger: ".o_form_statusbar:not(:has(button[name=action_request_review]))",
+        },
+        {
+            content: "The reviews are listed on the quotation",
+            trigger: "button[name=action_view_reviews] .o_stat_value:contains(1)",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("order_fulfilment_review_approve", {
+    steps: () => [
+        ...stepUtils.goToAppSteps("sale.sale_menu_root", "Open Sales"),
+        {
+            content: "Open the Fulfilment menu",
+            trigger: ".o_main_navbar button[data-menu-xmlid='order_fulfilment.fulfilment_menu_root']",
+            run: "click",
+        },
+        {
+            content: "Open the reviews",
+            trigger: ".dropdown-item[data-menu-xmlid='order_fulfilment.fulfilment_review_menu']",
+            run: "click",
+        },
+        {
+            content: "The review waits for my department",
+            trigger: ".o_facet_value:contains(My Pending Reviews)",
+        },
+        {
+            trigger: ".o_data_row td[name=group_id]:contains(Production Reviewer)",
+            run: "click",
+        },
+        {
+            content: "Approve",
+            trigger: ".o_form_statusbar button[name=action_approve]",
+            run: "click",
+        },
+        {
+            content: "The review is approved",
+            trigger: ".o_field_widget[name=state] .o_arrow_button_current:contains(Approved)",
+        },
+        {
+            trigger: ".o_form_statusbar:not(:has(button[name=action_approve]))",
+        },
+        {
+            content: "Open the quotation",
+            trigger: "button[name=action_open_record]",
+            run: "click",
+        },
+        {
+            content: "The quotation shows the approval",
+            trigger: ".o_form_view .o_field_widget[name=review_state] :contains(Approved)",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("order_fulfilment_review_confirm", {
+    steps: () => [
+        {
+            content: "The review is approved",
+            trigger: ".o_field_widget[name=review_state] :contains(Approved)",
+        },
+        {
+            content: "Confirm the order",
+            trigger: ".o_form_statusbar button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "The quotation is a sales order",
+            trigger: ".o_field_widget[name=state] .o_arrow_button_current:contains(Sales Order)",
+        },
+    ],
+});
