@@ -352,9 +352,15 @@ class FulfilmentReview(models.Model):
 
     def action_open_record(self):
         self.ensure_one()
-        return {
+        action = {
             "type": "ir.actions.act_window",
             "res_model": self.res_model,
             "res_id": self.res_id,
             "view_mode": "form",
         }
+        if self.res_model == "sale.order" and not self.env.user.has_group("sales_team.group_sale_salesman"):
+            # The sales form reads deliveries, templates and options: reviewers from other
+            # departments get the quotation's content and its sign-offs instead.
+            view = self.env.ref("order_fulfilment.sale_order_view_form_review")
+            action["views"] = [(view.id, "form")]
+        return action

@@ -885,7 +885,11 @@ class SaleOrder(models.Model):
         while pending := order._review_current().filtered(lambda r: r.state == "pending"):
             for review in pending:
                 reviewer = self.env["res.users"].search(
-                    [("groups_id", "in", review.group_id.ids), ("id", "!=", requester.id), ("share", "=", False)],
+                    [
+                        ("groups_id", "in", review.group_id.ids),
+                        ("id", "!=", requester.id),
+                        ("share", "=", False),
+                    ],
                     limit=1,
                     order="id desc",
                 )
@@ -956,7 +960,9 @@ class SaleOrder(models.Model):
                 }
             )
             if review_hours:
-                self._demo_approve_reviews(order, salesman, placed - timedelta(hours=review_hours + 2), review_hours)
+                self._demo_approve_reviews(
+                    order, salesman, placed - timedelta(hours=review_hours + 2), review_hours
+                )
             order.action_confirm()
             if not order.delivery_released:
                 order.write({"delivery_released_by_id": finance.id, "delivery_released_date": placed})
@@ -966,8 +972,12 @@ class SaleOrder(models.Model):
                 move.quantity = move.product_uom_qty - (move.product_uom_qty // 4 if short else 0)
             picking.move_ids.picked = True
             if short:
-                picking.short_shipment_consent = "Mr. Zhao agreed by phone to receive the rest with the next order."
-            picking.with_context(skip_backorder=True, picking_ids_not_to_backorder=picking.ids).button_validate()
+                picking.short_shipment_consent = (
+                    "Mr. Zhao agreed by phone to receive the rest with the next order."
+                )
+            picking.with_context(
+                skip_backorder=True, picking_ids_not_to_backorder=picking.ids
+            ).button_validate()
             arrived = promised + timedelta(days=arrived_after)
             picking.write({"date_done": arrived - timedelta(hours=4)})
             order.write({"date_order": placed})

@@ -53,7 +53,14 @@ class FulfilmentTicketAnalysis(models.Model):
         # An empty SQL that makes the ORM flush the ticket fields before the query runs.
         flush = SQL().join(
             SQL(to_flush=self.env["fulfilment.ticket"]._fields[name])
-            for name in ("state", "sla_state", "user_id", "assigned_date", "first_contact_date", "opened_date")
+            for name in (
+                "state",
+                "sla_state",
+                "user_id",
+                "assigned_date",
+                "first_contact_date",
+                "opened_date",
+            )
         )
         return SQL(
             """

@@ -3,6 +3,7 @@ from . import test_install
 # Reviews
 from . import test_review
 from . import test_review_rpc
+from . import test_review_access
 
 # Rush orders and the delivery promise
 from . import test_promise
