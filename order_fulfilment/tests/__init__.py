@@ -24,3 +24,7 @@ from . import test_bench_guards
 
 # Translations
 from . import test_i18n
+
+# Security and bad input
+from . import test_security_rpc
+from . import test_bad_input
