@@ -373,6 +373,8 @@ class FulfilmentChangeRequest(models.Model):
         return super().write(vals)
 
     def unlink(self):
+        # Who may not delete at all is told so, whatever the state.
+        self.check_access("unlink")
         not_draft = self.filtered(lambda r: r.state not in ("draft", "cancelled"))
         if not_draft:
             raise UserError(
@@ -710,7 +712,8 @@ class FulfilmentChangeRequest(models.Model):
         for request in self:
             request._check_order_confirmed()
             request._check_lines_current()
-        for request in self:
+        # The same request twice in one call is applied once.
+        for request in self.browse(list(dict.fromkeys(self.ids))):
             request.sudo()._apply()
         return True
 
