@@ -270,16 +270,24 @@ class TestSecurityRpc(HttpCase):
         self.env.flush_all()
         cr = self.env.cr
         queries = [
-            "SELECT id, state, review_state, review_round, is_rush, delivery_released_by_id, company_id "
-            "FROM sale_order ORDER BY id",
+            (
+                "SELECT id, state, review_state, review_round, is_rush, delivery_released_by_id, company_id "
+                "FROM sale_order ORDER BY id"
+            ),
             "SELECT id, order_id, product_uom_qty, price_unit, product_id FROM sale_order_line ORDER BY id",
-            "SELECT id, state, reviewer_id, decision_date, comment, res_id, company_id "
-            "FROM fulfilment_review ORDER BY id",
-            "SELECT id, state, applied_date, applied_by_id, reason, order_id, company_id, review_state "
-            "FROM fulfilment_change_request ORDER BY id",
+            (
+                "SELECT id, state, reviewer_id, decision_date, comment, res_id, company_id "
+                "FROM fulfilment_review ORDER BY id"
+            ),
+            (
+                "SELECT id, state, applied_date, applied_by_id, reason, order_id, company_id, review_state "
+                "FROM fulfilment_change_request ORDER BY id"
+            ),
             "SELECT id, request_id, old_qty, new_qty FROM fulfilment_change_request_line ORDER BY id",
-            "SELECT id, state, sla_state, user_id, description, assign_deadline, contact_deadline, "
-            "assigned_date, first_contact_date, company_id FROM fulfilment_ticket ORDER BY id",
+            (
+                "SELECT id, state, sla_state, user_id, description, assign_deadline, contact_deadline, "
+                "assigned_date, first_contact_date, company_id FROM fulfilment_ticket ORDER BY id"
+            ),
             "SELECT id, active, min_amount, company_id, group_id FROM fulfilment_review_rule ORDER BY id",
             "SELECT count(*) FROM mail_message",
             "SELECT count(*) FROM stock_picking",
