@@ -534,13 +534,16 @@ class FulfilmentChangeRequest(models.Model):
                         product=product,
                     )
                 )
+            new_company = line.new_product_id.company_id
             if self.change_type == "product" and not (
-                line.new_product_id.active and line.new_product_id.sale_ok
+                line.new_product_id.active
+                and line.new_product_id.sale_ok
+                and (not new_company or new_company == self.company_id)
             ):
                 raise UserError(
                     self.env._(
-                        "%(request)s: %(new)s is archived or cannot be sold; choose another product "
-                        "to replace %(product)s.",
+                        "%(request)s: %(new)s is archived, cannot be sold or belongs to another company; "
+                        "choose another product to replace %(product)s.",
                         request=self.display_name,
                         new=line.new_product_id.display_name,
                         product=product,
