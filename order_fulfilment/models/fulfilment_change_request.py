@@ -534,18 +534,19 @@ class FulfilmentChangeRequest(models.Model):
                         product=product,
                     )
                 )
-            new_company = line.new_product_id.company_id
+            # Read as superuser: a product of another company is not readable, and is refused here.
+            new_product = line.new_product_id.sudo()
             if self.change_type == "product" and not (
-                line.new_product_id.active
-                and line.new_product_id.sale_ok
-                and (not new_company or new_company == self.company_id)
+                new_product.active
+                and new_product.sale_ok
+                and (not new_product.company_id or new_product.company_id == self.company_id)
             ):
                 raise UserError(
                     self.env._(
                         "%(request)s: %(new)s is archived, cannot be sold or belongs to another company; "
                         "choose another product to replace %(product)s.",
                         request=self.display_name,
-                        new=line.new_product_id.display_name,
+                        new=new_product.display_name,
                         product=product,
                     )
                 )
