@@ -656,13 +656,15 @@ class FulfilmentTicket(models.Model):
                 self.env._("Assign the tickets to a user, given by its id (not %(value)r).", value=user_id)
             )
         user = self.env["res.users"].browse(user_id) if user_id else self.env.user
-        if (
-            not user.exists()
-            or not user.active
-            or not user.has_group("order_fulfilment.group_aftersales_user")
-        ):
+        if not user.exists() or not user.has_group("order_fulfilment.group_aftersales_user"):
             raise UserError(
-                self.env._("%(user)s is not an active after-sales agent.", user=user.sudo().name or user_id)
+                self.env._("%(user)s is not an after-sales agent.", user=user.sudo().name or user_id)
+            )
+        if not user.active:
+            raise UserError(
+                self.env._(
+                    "%(user)s is archived: assign the tickets to an active agent.", user=user.sudo().name
+                )
             )
         elsewhere = self.filtered(lambda t: t.company_id not in user.sudo().company_ids)
         if elsewhere:
