@@ -311,6 +311,14 @@ class FulfilmentChangeRequest(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            # Context defaults open no way around the protected fields.
+            context = {
+                key: value
+                for key, value in self.env.context.items()
+                if not (key.startswith("default_") and key[8:] in PROTECTED_FIELDS)
+            }
+            self = self.with_context(context)  # noqa: PLW0642  # pylint: disable=context-overridden
         for vals in vals_list:
             if not self.env.su and (
                 vals.get("state", "draft") != "draft" or set(vals) & (PROTECTED_FIELDS - {"name", "state"})
@@ -359,9 +367,14 @@ class FulfilmentChangeRequest(models.Model):
                 )
             if set(vals) & CONTENT_FIELDS:
                 self._check_editable()
+            if vals.get("order_id"):
+                # A request moves only to an order its author may change (same company, own orders).
+                self.env["sale.order"].browse(vals["order_id"]).check_access("write")
         return super().write(vals)
 
     def unlink(self):
+        # Who may not delete at all is told so, whatever the state.
+        self.check_access("unlink")
         not_draft = self.filtered(lambda r: r.state not in ("draft", "cancelled"))
         if not_draft:
             raise UserError(
@@ -455,6 +468,14 @@ class FulfilmentChangeRequest(models.Model):
         if self.change_type == "date":
             if not self.new_commitment_date:
                 raise UserError(self.env._("%(request)s: set the new delivery date.", request=name))
+            if self.new_commitment_date < fields.Datetime.now():
+                raise UserError(
+                    self.env._(
+                        "%(request)s: the new delivery date %(date)s is in the past; choose a date to come.",
+                        request=name,
+                        date=self._format_date(self.new_commitment_date),
+                    )
+                )
             if self.new_commitment_date == self.order_id.commitment_date:
                 raise UserError(
                     self.env._(
@@ -510,6 +531,22 @@ class FulfilmentChangeRequest(models.Model):
                     self.env._(
                         "%(request)s: the price of %(product)s cannot be negative.",
                         request=self.display_name,
+                        product=product,
+                    )
+                )
+            # Read as superuser: a product of another company is not readable, and is refused here.
+            new_product = line.new_product_id.sudo()
+            if self.change_type == "product" and not (
+                new_product.active
+                and new_product.sale_ok
+                and (not new_product.company_id or new_product.company_id == self.company_id)
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(request)s: %(new)s is archived, cannot be sold or belongs to another company; "
+                        "choose another product to replace %(product)s.",
+                        request=self.display_name,
+                        new=new_product.display_name,
                         product=product,
                     )
                 )
@@ -675,21 +712,30 @@ class FulfilmentChangeRequest(models.Model):
                         state=dict(request._fields["state"]._description_selection(self.env))[request.state],
                     )
                 )
+        # Check every request before applying any, so that a batch is applied whole or not at all.
         for request in self:
+            request._check_order_confirmed()
+            request._check_lines_current()
+        # The same request twice in one call is applied once.
+        for request in self.browse(list(dict.fromkeys(self.ids))):
             request.sudo()._apply()
         return True
 
-    def _apply(self):
+    def _check_order_confirmed(self):
         self.ensure_one()
-        order = self.order_id
-        if order.state != "sale":
+        if self.order_id.state != "sale":
             raise UserError(
                 self.env._(
                     "%(request)s: the order %(order)s is no longer confirmed; cancel the request.",
                     request=self.display_name,
-                    order=order.display_name,
+                    order=self.order_id.display_name,
                 )
             )
+
+    def _apply(self):
+        self.ensure_one()
+        order = self.order_id
+        self._check_order_confirmed()
         self._check_lines_current()
         was_locked = order.locked
         if was_locked:

@@ -1,7 +1,11 @@
+import math
+
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
+# Quantities and prices from here up cannot be stored to the precision of their fields.
+MAX_NUMBER = 1e12
 # Set from the order line when the request line is created; never written afterwards.
 SNAPSHOT_FIELDS = ("old_qty", "old_price_unit", "old_product_id")
 
@@ -98,8 +102,24 @@ class FulfilmentChangeRequestLine(models.Model):
             if not line.display_type and line.product_id and not line.is_downpayment
         ]
 
+    def _check_finite(self, vals_list):
+        """NaN and infinity are no quantity or price: refused before they reach the database."""
+        for vals in vals_list:
+            for fname in ("new_qty", "new_price_unit"):
+                value = vals.get(fname)
+                if isinstance(value, (int, float)) and not (math.isfinite(value) and abs(value) < MAX_NUMBER):
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s of a change request line must be a number below a trillion, "
+                            "not %(value)s.",
+                            field=self._fields[fname].get_description(self.env)["string"],
+                            value=value,
+                        )
+                    )
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_finite(vals_list)
         sale_lines = self.env["sale.order.line"].browse(
             [v["sale_line_id"] for v in vals_list if v.get("sale_line_id")]
         )
@@ -134,6 +154,7 @@ class FulfilmentChangeRequestLine(models.Model):
         return lines
 
     def write(self, vals):
+        self._check_finite([vals])
         if not self.env.su:
             moved = any(
                 field in vals and any(line[field].id != vals[field] for line in self)

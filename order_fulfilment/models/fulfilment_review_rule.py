@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import float_compare, float_round
 from odoo.tools.safe_eval import safe_eval
 
@@ -149,6 +149,12 @@ class FulfilmentReviewRule(models.Model):
         return rules
 
     def write(self, vals):
+        if (
+            vals.get("company_id")
+            and not self.env.su
+            and vals["company_id"] not in self.env.user.company_ids.ids
+        ):
+            raise AccessError(self.env._("Review rules can only move to a company you work for."))
         result = super().write(vals)
         self._rules_changed()
         return result

@@ -1,11 +1,12 @@
 import logging
+import math
 from collections import defaultdict
 from datetime import timedelta
 
 import pytz
 
 from odoo import Command, api, fields, models, modules
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_is_zero
 
 from .fulfilment_ticket_sla import AT_RISK_SHARE, add_service_minutes, evaluate_sla, next_sla_check
@@ -315,7 +316,7 @@ class FulfilmentTicket(models.Model):
                             documents=", ".join(filter(None, [ticket.order_id.name, picking.name])),
                         )
                     )
-            if ticket.quantity < 0:
+            if not math.isfinite(ticket.quantity) or ticket.quantity < 0:
                 raise ValidationError(
                     self.env._("Ticket %(ticket)s: the quantity cannot be negative.", ticket=ticket.name)
                 )
@@ -374,8 +375,21 @@ class FulfilmentTicket(models.Model):
             )
         return sequence
 
+    def _check_finite_quantity(self, vals_list):
+        for vals in vals_list:
+            value = vals.get("quantity")
+            if isinstance(value, (int, float)) and not (math.isfinite(value) and abs(value) < 1e12):
+                raise ValidationError(
+                    self.env._(
+                        "The quantity of an after-sales ticket must be a number below a trillion, "
+                        "not %(value)s.",
+                        value=value,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_finite_quantity(vals_list)
         if not self.env.su:
             for vals in vals_list:
                 self._check_protected(vals)
@@ -410,9 +424,21 @@ class FulfilmentTicket(models.Model):
         return tickets
 
     def write(self, vals):
+        self._check_finite_quantity([vals])
         self._check_protected(vals)
         if "company_id" in vals and any(t.state != "new" for t in self):
             raise UserError(self.env._("The company of a ticket in progress cannot change."))
+        if (
+            vals.get("company_id")
+            and not self.env.su
+            and vals["company_id"] not in self.env.user.company_ids.ids
+        ):
+            raise AccessError(
+                self.env._(
+                    "Tickets %(tickets)s can only move to a company you work for.",
+                    tickets=", ".join(self.mapped("name")),
+                )
+            )
         return super().write(vals)
 
     def unlink(self):
@@ -625,9 +651,32 @@ class FulfilmentTicket(models.Model):
         self._check_agent()
         self._lock()
         self._check_state(OPEN_STATES, self.env._("assigned"))
+        if user_id and (not isinstance(user_id, int) or isinstance(user_id, bool)):
+            raise UserError(
+                self.env._("Assign the tickets to a user, given by its id (not %(value)r).", value=user_id)
+            )
         user = self.env["res.users"].browse(user_id) if user_id else self.env.user
         if not user.exists() or not user.has_group("order_fulfilment.group_aftersales_user"):
-            raise UserError(self.env._("%(user)s is not an after-sales agent.", user=user.name or user_id))
+            raise UserError(
+                self.env._("%(user)s is not an after-sales agent.", user=user.sudo().name or user_id)
+            )
+        if not user.active:
+            raise UserError(
+                self.env._(
+                    "%(user)s is archived: assign the tickets to an active agent.", user=user.sudo().name
+                )
+            )
+        elsewhere = self.filtered(lambda t: t.company_id not in user.sudo().company_ids)
+        if elsewhere:
+            raise UserError(
+                self.env._(
+                    "%(user)s does not work for %(company)s, so tickets %(tickets)s cannot be "
+                    "assigned to them.",
+                    user=user.sudo().name,
+                    company=elsewhere[0].company_id.name,
+                    tickets=", ".join(elsewhere.mapped("name")),
+                )
+            )
         now = fields.Datetime.now()
         first = self.filtered(lambda t: not t.assigned_date)
         self.write({"user_id": user.id})
@@ -641,6 +690,13 @@ class FulfilmentTicket(models.Model):
         self._check_agent()
         self._lock()
         self._check_state(("assigned", "in_progress"), self.env._("contacted (assign it first)"))
+        if note is not None and (not isinstance(note, str) or not note.strip()):
+            raise UserError(
+                self.env._(
+                    "Ticket %(tickets)s: write what was said with the customer.",
+                    tickets=", ".join(self.mapped("name")),
+                )
+            )
         now = fields.Datetime.now()
         self.filtered(lambda t: not t.first_contact_date).sudo().write({"first_contact_date": now})
         for ticket in self:

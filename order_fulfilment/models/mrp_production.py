@@ -30,6 +30,8 @@ class MrpProduction(models.Model):
             raise AccessError(
                 self.env._("Only manufacturing users may report that an order date cannot be met.")
             )
+        if reason is not None and not isinstance(reason, str):
+            raise UserError(self.env._("The reason why the date cannot be met must be a text."))
         reason = (reason or "").strip()
         if not reason:
             raise UserError(
@@ -47,8 +49,11 @@ class MrpProduction(models.Model):
                 )
             )
         activity_type = self.env.ref("order_fulfilment.mail_activity_type_cannot_meet")
-        for production in self:
-            orders = production.sudo().fulfilment_sale_id | production.sudo().get_linked_sale_orders()
+        orders_by_production = {
+            production: production.sudo().fulfilment_sale_id | production.sudo().get_linked_sale_orders()
+            for production in self
+        }
+        for production, orders in orders_by_production.items():
             if not orders:
                 raise UserError(
                     self.env._(
@@ -56,6 +61,7 @@ class MrpProduction(models.Model):
                         production=production.display_name,
                     )
                 )
+        for production, orders in orders_by_production.items():
             production.message_post(
                 body=self.env._("Cannot meet the date: %(reason)s", reason=reason),
                 message_type="comment",

@@ -170,11 +170,35 @@ class SaleOrder(models.Model):
         if changed:
             changed._review_invalidate(self.env._("the quotation changed after the review was requested"))
 
+    def _review_check_not_quotations(self):
+        """Orders put in the sale state without being quotations (cancelled orders written back,
+        orders created confirmed) are refused when a review rule would apply to them."""
+        closed = self.filtered(lambda o: not o._review_is_open())
+        if not closed:
+            return
+        rules = self.env["fulfilment.review.rule"]._rules_for(closed, self._review_applies_to)
+        blocked = closed.filtered(lambda o: o in rules)
+        if blocked:
+            raise UserError(
+                self.env._(
+                    "%(orders)s needs a review by %(departments)s before it can be confirmed. Confirm it "
+                    "from a quotation: set it back to quotation, request the review, then confirm it.",
+                    orders=", ".join(blocked.mapped("display_name")),
+                    departments=", ".join(
+                        dict.fromkeys(
+                            self.env["fulfilment.review.rule"].union(*rules.values()).mapped("group_id.name")
+                        )
+                    ),
+                )
+            )
+
     def write(self, vals):
         if "review_state" in vals or ("review_round" in vals and not self.env.su):
             raise UserError(self.env._("The review status follows the reviews; it cannot be written."))
         if vals.get("state") == "sale":
-            self.filtered(lambda o: o.state != "sale")._review_check_gate()
+            to_confirm = self.filtered(lambda o: o.state != "sale")
+            to_confirm._review_check_not_quotations()
+            to_confirm._review_check_gate()
         rush_toggled = self.browse()
         if "is_rush" in vals:
             self._check_rush_permission([vals])
@@ -286,7 +310,19 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self.browse()._check_rush_permission(vals_list)
-        return super().create(vals_list)
+        # Reviews: the review status follows the reviews, and no order is born confirmed past them.
+        if not self.env.su:
+            if any("review_state" in vals or "review_round" in vals for vals in vals_list):
+                raise UserError(self.env._("The review status follows the reviews; it cannot be written."))
+            context = {
+                key: value
+                for key, value in self.env.context.items()
+                if key not in ("default_review_state", "default_review_round")
+            }
+            self = self.with_context(context)  # noqa: PLW0642  # pylint: disable=context-overridden
+        orders = super().create(vals_list)
+        orders.filtered(lambda o: o.state == "sale")._review_check_not_quotations()
+        return orders
 
     def _action_confirm(self):
         # The promise fills an empty commitment date before the deliveries are planned from it,

@@ -238,7 +238,16 @@ class StockPicking(models.Model):
                     pickings=", ".join(wrong.mapped("name")),
                 )
             )
-        pod_date = fields.Datetime.to_datetime(pod_date) if pod_date else fields.Datetime.now()
+        try:
+            pod_date = fields.Datetime.to_datetime(pod_date) if pod_date else fields.Datetime.now()
+        except (TypeError, ValueError) as error:
+            raise UserError(
+                self.env._(
+                    "%(pickings)s: %(value)r is not a date and time for the proof of delivery.",
+                    pickings=", ".join(self.mapped("name")),
+                    value=pod_date,
+                )
+            ) from error
         if pod_date > fields.Datetime.now():
             raise UserError(self.env._("The proof of delivery date cannot be in the future."))
         early = self.filtered(lambda picking: picking.date_done and pod_date < picking.date_done)

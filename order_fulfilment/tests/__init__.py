@@ -34,3 +34,7 @@ from . import test_reports
 
 # Browser tours
 from . import test_tours
+
+# Security and bad input
+from . import test_security_rpc
+from . import test_bad_input

@@ -31,6 +31,7 @@ class FulfilmentPodWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         picking = self.picking_id
+        picking.action_confirm_pod(pod_date=self.pod_date)
         if self.document:
             attachment = self.env["ir.attachment"].create(
                 {
@@ -42,5 +43,4 @@ class FulfilmentPodWizard(models.TransientModel):
                 }
             )
             picking.fulfilment_pod_attachment_id = attachment
-        picking.action_confirm_pod(pod_date=self.pod_date)
         return {"type": "ir.actions.act_window_close"}
