@@ -32,6 +32,8 @@ class TestTranslations(TransactionCase):
             "order_fulfilment.fulfilment_menu_root": "订单履约",
             "order_fulfilment.fulfilment_review_menu": "评审",
             "order_fulfilment.fulfilment_ticket_menu": "售后服务",
+            "order_fulfilment.fulfilment_analysis_menu": "订单履约",
+            "order_fulfilment.fulfilment_ticket_analysis_menu": "售后服务时限",
         }
         for xmlid, expected in menus.items():
             self.assertEqual(self.env_zh.ref(xmlid).name, expected, xmlid)
@@ -52,6 +54,9 @@ class TestTranslations(TransactionCase):
             ("fulfilment.ticket", "assign_deadline"): "分派时限",
             ("fulfilment.ticket", "contact_deadline"): "联系时限",
             ("fulfilment.ticket", "satisfaction"): "满意度",
+            ("fulfilment.analysis", "otif_rate"): "订单履约率（%）",
+            ("fulfilment.analysis", "days_late"): "延误天数",
+            ("fulfilment.ticket.analysis", "sla_met_rate"): "服务时限达成率（%）",
         }
         for (model, name), expected in labels.items():
             self.assertEqual(fields_model._get(model, name).field_description, expected, f"{model}.{name}")
