@@ -24,3 +24,6 @@ from . import test_bench_guards
 
 # Translations
 from . import test_i18n
+
+# Reliability (tagged -standard: runs alone on its own database, tools/dev.sh concurrency)
+from . import test_concurrency
