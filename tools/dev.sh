@@ -448,7 +448,7 @@ cmd_lifecycle() {
     }
     lifecycle_check() {  # step
         say "lifecycle: checks '$1'"
-        LIFECYCLE_STEP="$1" LIFECYCLE_STATE="$state" odoo shell -d "$db" --log-level warn \
+        LIFECYCLE_STEP="$1" LIFECYCLE_STATE="$state" "$VENV/bin/odoo" shell -c "$CONF" -d "$db" --log-level warn \
             --logfile "$log.shell" < "$ROOT/tools/lifecycle_checks.py" 2>&1 | tee -a "$out"
         local status="${PIPESTATUS[0]}"
         cat "$log.shell" >> "$log" 2>/dev/null || true
@@ -458,9 +458,19 @@ cmd_lifecycle() {
         fi
         return "$status"
     }
-    {
+    # Stock Odoo with demo data is kept as a template between runs of this checkout (.dev/ stamp).
+    local template="${db}_stock" stamp="$DEV/lifecycle-stock.stamp" want
+    want="$BENCH_BASE_MODULES $(find_odoo) $(sha1sum "$(find_odoo)/odoo/release.py" | cut -c1-12)"
+    if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && createdb -T "$template" "$db" 2>/dev/null; then
+        echo "PASS stock Odoo with demo data: copied from $template (made by an earlier run)" | tee -a "$out"
+    else
+        rm -f "$stamp"
+        dropdb --if-exists "$template"
         lifecycle_odoo "stock Odoo with demo data ($BENCH_BASE_MODULES)" -i "$BENCH_BASE_MODULES" \
-            && lifecycle_check before \
+            && createdb -T "$db" "$template" && echo "$want" > "$stamp" || rc=1
+    fi
+    [ "$rc" = 0 ] && {
+        lifecycle_check before \
             && lifecycle_odoo "install order_fulfilment" -i order_fulfilment \
             && lifecycle_check installed \
             && lifecycle_odoo "update order_fulfilment (1)" -u order_fulfilment \
