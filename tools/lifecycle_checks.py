@@ -145,7 +145,8 @@ SCHEMA_MODELS = {
     "ir.model.constraint",
     "ir.model.relation",
 }
-VOLATILE = {"write_date", "write_uid", "create_date", "create_uid", "__last_update"}
+# arch_prev: Odoo keeps the previous arch of every view it updates.
+VOLATILE = {"write_date", "write_uid", "create_date", "create_uid", "__last_update", "arch_prev"}
 
 
 def snapshot():
@@ -177,6 +178,7 @@ EDITS = {
     "cutoff_hour": 13.5,
     "cron_interval": 7,
     "sequence_prefix": "SRV-%(year)s-",
+    "activity_delay": 2,
 }
 
 
@@ -203,6 +205,12 @@ def edits_hold(label):
         f"the SLA scheduled action keeps its interval ({label})",
         cron.interval_number == EDITS["cron_interval"],
         cron.interval_number,
+    )
+    activity_type = env.ref("order_fulfilment.mail_activity_type_review")
+    check(
+        f"the review activity type keeps its delay ({label})",
+        activity_type.delay_count == EDITS["activity_delay"],
+        activity_type.delay_count,
     )
     sequence = env.ref("order_fulfilment.sequence_fulfilment_ticket")
     check(
@@ -307,6 +315,7 @@ elif STEP == "installed":
     settings.execute()
     env.ref("order_fulfilment.ir_cron_fulfilment_ticket_sla").interval_number = EDITS["cron_interval"]
     env.ref("order_fulfilment.sequence_fulfilment_ticket").prefix = EDITS["sequence_prefix"]
+    env.ref("order_fulfilment.mail_activity_type_review").delay_count = EDITS["activity_delay"]
     env["fulfilment.review.rule"].create(
         {
             "name": "Lifecycle: big orders",
@@ -337,7 +346,7 @@ elif STEP == "updated":
     now = snapshot()
     before = state["snapshot"]
     changed = sorted(
-        f"{xmlid}.{name}: {before[xmlid][name]!r} -> {values.get(name)!r}"
+        f"{xmlid}.{name}: {str(before[xmlid][name])[:60]!r} -> {str(values.get(name))[:60]!r}"
         for xmlid, values in now.items()
         if xmlid in before
         for name in before[xmlid]
