@@ -271,7 +271,9 @@ elif STEP == "installed":
         field = Model._fields.get(ir_field.name)
         if field is None or field.type in ("one2many", "many2many"):
             continue
-        state["columns"].append([Model._table, ir_field.name])
+        if set((ir_field.modules or "").split(", ")) == {"order_fulfilment"}:
+            # Its own column (not a standard field the addon only extends).
+            state["columns"].append([Model._table, ir_field.name])
         if field.type != "boolean" and (field.required or (field.type == "selection" and field.default)):
             missing = Model.search_count([(ir_field.name, "=", False)])
             if missing:
