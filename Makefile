@@ -5,6 +5,7 @@ DEV := tools/dev.sh
 TAGS ?= /order_fulfilment
 
 .PHONY: help setup demo test test-only lint odoo-tests bench bench-quick pot screenshots clean
+.PHONY: test-all concurrency lifecycle
 
 help:
 	@echo "make setup       create .venv/ and .dev/odoo.conf (idempotent)"
@@ -12,6 +13,9 @@ help:
 	@echo "make test        lint, then the addon's tests on a fresh database"
 	@echo "make lint        pre-commit: ruff, ruff-format, pylint-odoo, XML and manifest checks"
 	@echo "make odoo-tests  Odoo's own sale_stock and sale_mrp tests, with and without the addon"
+	@echo "make concurrency simultaneous RPC calls against a 2-worker server (own database)"
+	@echo "make lifecycle   install on stock demo data, update twice, uninstall"
+	@echo "make test-all    test, concurrency, lifecycle and odoo-tests (what CI runs)"
 	@echo "make pot         regenerate the translation template and merge the .po files"
 	@echo "make bench       the addon's cost against stock Odoo; writes bench/results.json"
 	@echo "make bench-quick the same, 10x smaller, for development"
@@ -35,6 +39,18 @@ lint: setup
 
 odoo-tests: setup
 	@$(DEV) odoo-tests
+
+# Reliability suites: each on a database of its own.
+concurrency: setup
+	@$(DEV) concurrency
+
+lifecycle: setup
+	@$(DEV) lifecycle
+
+# Everything CI runs: lint, test, concurrency, lifecycle, odoo-tests; every part runs, any failing
+# fails the target; a summary with each part's duration ends the output.
+test-all: setup
+	@$(DEV) test-all "$(TAGS)"
 
 # Regenerate order_fulfilment/i18n/order_fulfilment.pot and merge it into the .po files.
 pot: setup

@@ -11,8 +11,14 @@
 #   tools/dev.sh pg-env         prints the PG* variables of the server in use (for psql)
 #   tools/dev.sh bench [--quick] measures the addon against stock Odoo (bench/README.md)
 #   tools/dev.sh screenshots [--check]  README screenshots into docs/screenshots/ (needs Chromium)
+#   tools/dev.sh concurrency    simultaneous JSON-RPC calls against a 2-worker server, own database
+#   tools/dev.sh lifecycle      install on stock demo data, update twice, uninstall: PASS/FAIL checks
+#   tools/dev.sh test-all [TAGS] lint, test, concurrency, lifecycle, odoo-tests (what CI runs)
 #
 # Settings (environment): ODOO_SRC, PYTHON, PGHOST/PGPORT/PGUSER/PGPASSWORD,
+# CONCURRENCY_DB (default $TEST_DB_concurrency), LIFECYCLE_DB (default order_fulfilment_lifecycle),
+# ODOO_TESTS_DB (prefix of the odoo-tests databases, default order_fulfilment_odoo; they use
+# TEST_HTTP_PORT and the port after it),
 # HTTP_PORT (demo, default 8069), DEMO_DB (default order_fulfilment_demo),
 # TEST_DB (default order_fulfilment_test), TEST_HTTP_PORT (default 8169),
 # OF_VENV (default .venv of this checkout), BENCH_ARGS (more bench/run.py options),
@@ -294,6 +300,11 @@ cmd_screenshots() {
     fi
     cmd_setup >/dev/null
     load_pg_env
+    if [ ${#check[@]} -gt 0 ] && [ -z "${SCREENSHOTS_DB:-}" ]; then
+        # The check renders the code of this checkout: on a demo database of its own, made afresh.
+        db="${TEST_DB}_screenshots"
+        dropdb --if-exists "$db"
+    fi
     port="${SCREENSHOTS_PORT:-$(free_port)}"
     ensure_demo_db "$db" "$port"
     # A database made with older addon files is updated, so that the pictures show the code.
@@ -343,27 +354,42 @@ cmd_test() {
     return "$rc"
 }
 
-# Odoo's own sale_stock and sale_mrp suites, on stock Odoo and with the addon.
+# Odoo's own sale_stock and sale_mrp suites, on stock Odoo and with the addon (no rule configured:
+# the addon is installed without demo data). Both runs go at once, one per core.
+odoo_tests_run() {  # base|addon http-port
+    local which="$1" port="$2" db="${ODOO_TESTS_DB:-order_fulfilment_odoo}_$1" log="$LOGS/odoo-tests-$1.log"
+    local mods="sale_stock,sale_mrp"
+    [ "$which" = addon ] && mods="$mods,order_fulfilment"
+    dropdb --if-exists "$db"
+    rm -f "$log"
+    say "odoo-tests: $which ($mods), log in .dev/logs/odoo-tests-$which.log"
+    odoo -d "$db" -i "$mods" --without-demo=all --stop-after-init --test-enable \
+        --test-tags "/sale_stock,/sale_mrp" --http-port "$port" \
+        --log-level test --logfile "$log" || true
+    "$VENV/bin/python" "$ROOT/tools/test_summary.py" "$log" 0 --failures > "$LOGS/odoo-tests-$which.txt" || true
+}
+
 cmd_odoo_tests() {
     cmd_setup
     load_pg_env
-    local which db log rc=0
+    local port="${TEST_HTTP_PORT:-8169}" rc=0 start pid
+    start=$(date +%s)
+    odoo_tests_run base "$(( port + 1 ))" &
+    pid=$!
+    odoo_tests_run addon "$port"
+    wait "$pid" || true
+    local which
     for which in base addon; do
-        db="order_fulfilment_odoo_$which"
-        log="$LOGS/odoo-tests-$which.log"
-        dropdb --if-exists "$db"
-        rm -f "$log"
-        local mods="sale_stock,sale_mrp"
-        [ "$which" = addon ] && mods="$mods,order_fulfilment"
-        say "odoo-tests: $which ($mods), log in .dev/logs/odoo-tests-$which.log"
-        odoo -d "$db" -i "$mods" --without-demo=all --stop-after-init --test-enable \
-            --test-tags "/sale_stock,/sale_mrp" --http-port "${TEST_HTTP_PORT:-8169}" \
-            --log-level test --logfile "$log" || true
-        "$VENV/bin/python" "$ROOT/tools/test_summary.py" "$log" 0 --failures > "$LOGS/odoo-tests-$which.txt" || true
+        echo "odoo-tests $which:"
         cat "$LOGS/odoo-tests-$which.txt"
+    done
+    for which in base addon; do
+        grep -q "tests when loading database" "$LOGS/odoo-tests-$which.log" 2>/dev/null \
+            || { echo "odoo-tests $which: the run did not finish (.dev/logs/odoo-tests-$which.log)"; rc=1; }
     done
     "$VENV/bin/python" "$ROOT/tools/test_summary.py" --compare \
         "$LOGS/odoo-tests-base.log" "$LOGS/odoo-tests-addon.log" || rc=1
+    say "odoo-tests: $(( $(date +%s) - start ))s"
     return "$rc"
 }
 
@@ -441,6 +467,136 @@ cmd_bench() {
         --addon "bench_addon$suffix" $quick ${BENCH_ARGS:-}
 }
 
+# --------------------------------------------------------------------------
+# Reliability: concurrency against a multi-process server, install/update/uninstall lifecycle
+# --------------------------------------------------------------------------
+
+# The concurrency tests commit their data and start `odoo-bin --workers=2` on the database, so
+# they run alone (tag fulfilment_concurrency, not in the standard tests) on a database of their own.
+cmd_concurrency() {
+    local db="${CONCURRENCY_DB:-${TEST_DB}_concurrency}" log="$LOGS/concurrency.log" start rc=0
+    cmd_setup
+    load_pg_env
+    say "concurrency: fresh database $db, log in .dev/logs/concurrency.log"
+    dropdb --if-exists "$db"
+    rm -f "$log"
+    start=$(date +%s)
+    odoo -d "$db" -i order_fulfilment --test-enable --test-tags "fulfilment_concurrency/order_fulfilment" \
+        --without-demo=all --stop-after-init --http-port "${TEST_HTTP_PORT:-8169}" --log-level test \
+        --logfile "$log" || rc=$?
+    "$VENV/bin/python" "$ROOT/tools/test_summary.py" "$log" "$(( $(date +%s) - start ))" || rc=1
+    [ "$rc" != 0 ] || dropdb --if-exists "$db"
+    return "$rc"
+}
+
+# Stock Odoo with its demo data (confirmed and draft orders, MOs, deliveries), then the addon:
+# install, update twice, uninstall. tools/lifecycle_checks.py runs in `odoo shell` after each step
+# and prints PASS/FAIL lines.
+cmd_lifecycle() {
+    local db="${LIFECYCLE_DB:-order_fulfilment_lifecycle}" log="$LOGS/lifecycle.log" out="$LOGS/lifecycle.txt"
+    local state="$DEV/lifecycle-state.json" start rc=0 port="${TEST_HTTP_PORT:-8169}"
+    cmd_setup
+    load_pg_env
+    dropdb --if-exists "$db"
+    rm -f "$log" "$state" "$out"
+    start=$(date +%s)
+    lifecycle_odoo() {  # label, odoo arguments...
+        local label="$1"
+        shift
+        say "lifecycle: $label"
+        if ! odoo -d "$db" "$@" --stop-after-init --http-port "$port" --log-level warn --logfile "$log.part"; then
+            echo "FAIL $label: odoo exited with an error (.dev/logs/lifecycle.log)" | tee -a "$out"
+            cat "$log.part" >> "$log"
+            return 1
+        fi
+        if grep -qE '^\S+ \S+ [0-9]+ (ERROR|CRITICAL) ' "$log.part"; then
+            echo "FAIL $label: errors logged:" | tee -a "$out"
+            grep -E '^\S+ \S+ [0-9]+ (ERROR|CRITICAL) ' "$log.part" | head -5 | cut -c1-300 | tee -a "$out"
+        else
+            echo "PASS $label: no error logged" | tee -a "$out"
+        fi
+        cat "$log.part" >> "$log"
+        rm -f "$log.part"
+    }
+    lifecycle_check() {  # step
+        say "lifecycle: checks '$1'"
+        LIFECYCLE_STEP="$1" LIFECYCLE_STATE="$state" "$VENV/bin/odoo" shell -c "$CONF" -d "$db" --log-level warn \
+            --logfile "$log.shell" < "$ROOT/tools/lifecycle_checks.py" 2>&1 | tee -a "$out"
+        local status="${PIPESTATUS[0]}"
+        cat "$log.shell" >> "$log" 2>/dev/null || true
+        rm -f "$log.shell"
+        if [ "$status" != 0 ] && ! grep -q "^lifecycle $1: [1-9]" "$out"; then
+            echo "FAIL $1: the check script stopped (.dev/logs/lifecycle.log)" | tee -a "$out"
+        fi
+        return "$status"
+    }
+    # Stock Odoo with demo data is kept as a template between runs of this checkout (.dev/ stamp).
+    local template="${db}_stock" stamp="$DEV/lifecycle-stock.stamp" want
+    want="$BENCH_BASE_MODULES $(find_odoo) $(sha1sum "$(find_odoo)/odoo/release.py" | cut -c1-12)"
+    if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && createdb -T "$template" "$db" 2>/dev/null; then
+        echo "PASS stock Odoo with demo data: copied from $template (made by an earlier run)" | tee -a "$out"
+    else
+        rm -f "$stamp"
+        dropdb --if-exists "$template"
+        lifecycle_odoo "stock Odoo with demo data ($BENCH_BASE_MODULES)" -i "$BENCH_BASE_MODULES" \
+            && createdb -T "$db" "$template" && echo "$want" > "$stamp" || rc=1
+    fi
+    [ "$rc" = 0 ] && {
+        lifecycle_check before \
+            && lifecycle_odoo "install order_fulfilment" -i order_fulfilment \
+            && lifecycle_check installed \
+            && lifecycle_odoo "update order_fulfilment (1)" -u order_fulfilment \
+            && lifecycle_check updated \
+            && lifecycle_odoo "update order_fulfilment (2)" -u order_fulfilment \
+            && lifecycle_check updated \
+            && lifecycle_check uninstall \
+            && lifecycle_check removed
+    } || rc=1
+    local passed failed
+    passed="$(grep -c '^PASS ' "$out" || true)"
+    failed="$(grep -c '^FAIL ' "$out" || true)"
+    [ "$failed" = 0 ] || rc=1
+    [ "$rc" = 0 ] || grep '^FAIL ' "$out" >&2 || true
+    [ "$rc" != 0 ] || dropdb --if-exists "$db"
+    echo "lifecycle: $passed passed, $failed failed in $(( $(date +%s) - start ))s"
+    return "$rc"
+}
+
+# lint, the addon's tests, concurrency, lifecycle and Odoo's own suites; each part runs, its
+# duration is printed, and any failing part fails the whole. ODOO_TESTS=changed runs Odoo's own
+# suites only when the last commit touched the addon's models, data, security or manifest.
+cmd_test_all() {
+    local tags="${1:-/order_fulfilment}" passed=0 failed=0 start part t0 summary=""
+    start=$(date +%s)
+    for part in lint test concurrency lifecycle screenshots odoo-tests; do
+        if [ "$part" = odoo-tests ] && [ "${ODOO_TESTS:-always}" = changed ] \
+            && git -C "$ROOT" rev-parse -q --verify HEAD~1 >/dev/null \
+            && ! git -C "$ROOT" diff --name-only HEAD~1 HEAD -- order_fulfilment/models order_fulfilment/data \
+                order_fulfilment/security order_fulfilment/__manifest__.py | grep -q .; then
+            summary+="  odoo-tests: skipped (no change to models, data, security or the manifest)"$'\n'
+            continue
+        fi
+        t0=$(date +%s)
+        if case "$part" in
+            lint) cmd_lint ;;
+            test) cmd_test "$tags" ;;
+            concurrency) cmd_concurrency ;;
+            lifecycle) cmd_lifecycle ;;
+            screenshots) cmd_screenshots --check ;;
+            odoo-tests) cmd_odoo_tests ;;
+        esac; then
+            passed=$((passed + 1))
+            summary+="  $part: passed in $(( $(date +%s) - t0 ))s"$'\n'
+        else
+            failed=$((failed + 1))
+            summary+="  $part: FAILED in $(( $(date +%s) - t0 ))s"$'\n'
+        fi
+    done
+    printf 'test-all (%ss):\n%s' "$(( $(date +%s) - start ))" "$summary"
+    echo "test-all: $passed passed, $failed failed"
+    [ "$failed" = 0 ]
+}
+
 case "${1:-}" in
     setup) cmd_setup ;;
     demo) cmd_demo ;;
@@ -450,6 +606,9 @@ case "${1:-}" in
     pot) cmd_pot ;;
     bench) shift; cmd_bench "$@" ;;
     screenshots) shift; cmd_screenshots "$@" ;;
+    concurrency) cmd_concurrency ;;
+    lifecycle) cmd_lifecycle ;;
+    test-all) shift; cmd_test_all "$@" ;;
     pg-env) load_pg_env >/dev/null; cat "$DEV/pg.env" ;;
-    *) sed -n '2,21p' "$0"; exit 2 ;;
+    *) sed -n '2,28p' "$0"; exit 2 ;;
 esac

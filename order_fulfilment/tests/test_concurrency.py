@@ -1,0 +1,463 @@
+"""Concurrent calls against a real multi-process Odoo server.
+
+The class commits its data, starts ``odoo-bin --workers=2`` on the same database and fires
+simultaneous JSON-RPC calls from separate sessions. It is tagged ``-standard``: committed data
+must not leak into the other tests, so it runs alone on a database of its own
+(``tools/dev.sh concurrency``, part of ``make test-all``).
+"""
+
+import logging
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+import requests
+
+import odoo
+from odoo import Command, api, fields
+from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import config
+
+_logger = logging.getLogger(__name__)
+
+CLEAN_ERRORS = {"odoo.exceptions.UserError", "odoo.exceptions.AccessError"}
+SERVER_START_SECONDS = 120
+CALL_SECONDS = 300
+
+
+def _free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@tagged("post_install", "-at_install", "-standard", "fulfilment_concurrency")
+class TestConcurrency(TransactionCase):
+    """Simultaneous decisions, applies and SLA passes: each takes effect once, the others are
+    refused with a clean error, and no serialization failure reaches the caller."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.suffix = uuid.uuid4().hex[:6]
+        cls.db = cls.env.cr.dbname
+        cls._commit_data()
+        cls._start_server()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._stop_server()
+        super().tearDownClass()
+
+    # ------------------------------------------------------------------
+    # Committed data, visible to the server's workers
+    # ------------------------------------------------------------------
+    @classmethod
+    def _commit_data(cls):
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+            company = env.company
+            company.write(
+                {
+                    "aftersales_assign_minutes": 60,
+                    "aftersales_contact_minutes": 120,
+                    "fulfilment_sla_use_calendar": False,
+                }
+            )
+
+            def user(key, groups, name):
+                login = f"conc_{key}_{cls.suffix}"
+                record = new_test_user(env, login=login, groups=groups, name=name)
+                return record.id, login
+
+            cls.salesman_id, cls.salesman_login = user(
+                "salesman", "sales_team.group_sale_salesman", "Concurrent Salesman"
+            )
+            cls.manager_id, cls.manager_login = user(
+                "manager", "sales_team.group_sale_manager", "Concurrent Sales Manager"
+            )
+            cls.producer_logins = []
+            cls.producer_ids = []
+            for key in ("producer1", "producer2"):
+                user_id, login = user(key, "order_fulfilment.group_review_production", f"Reviewer {key}")
+                cls.producer_ids.append(user_id)
+                cls.producer_logins.append(login)
+            cls.operator_id, cls.operator_login = user(
+                "operator", "base.group_system,order_fulfilment.group_aftersales_manager", "SLA Operator"
+            )
+            customer = env["res.partner"].create({"name": f"Concurrent Customer {cls.suffix}"})
+            product = env["product.product"].create(
+                {"name": f"Concurrent Flange {cls.suffix}", "is_storable": True, "list_price": 50.0}
+            )
+            warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+            env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 1000)
+
+            # A change request, approved (no change rules in this database), to apply.
+            env["fulfilment.review.rule"].search([("applies_to", "=", "change_request")]).active = False
+            order = env["sale.order"].create(
+                {
+                    "partner_id": customer.id,
+                    "user_id": cls.salesman_id,
+                    "order_line": [
+                        Command.create({"product_id": product.id, "product_uom_qty": 4, "price_unit": 50.0})
+                    ],
+                }
+            )
+            order.action_confirm()
+            salesman = env["res.users"].browse(cls.salesman_id)
+            request = (
+                env["fulfilment.change.request"]
+                .with_user(salesman)
+                .create(
+                    {"order_id": order.id, "change_type": "quantity", "reason": "Customer needs two more"}
+                )
+            )
+            request.line_ids.new_qty = 6
+            request.action_submit()
+            assert request.state == "approved", request.state
+            cls.change_order_id = order.id
+            cls.request_id = request.id
+
+            # A quotation under a production review (only big orders need it).
+            env["fulfilment.review.rule"].create(
+                {
+                    "name": f"Concurrent production review {cls.suffix}",
+                    "group_id": env.ref("order_fulfilment.group_review_production").id,
+                    "min_amount": 10000.0,
+                }
+            )
+            quotation = env["sale.order"].create(
+                {
+                    "partner_id": customer.id,
+                    "user_id": cls.salesman_id,
+                    "order_line": [
+                        Command.create({"product_id": product.id, "product_uom_qty": 400, "price_unit": 50.0})
+                    ],
+                }
+            )
+            quotation.with_user(salesman).action_request_review()
+            review = quotation.review_ids
+            assert len(review) == 1 and review.state == "pending", review.mapped("state")
+            cls.quotation_id = quotation.id
+            cls.review_id = review.id
+
+            # Tickets opened four hours ago: both deadlines breached, nothing escalated yet.
+            opened = fields.Datetime.now() - timedelta(hours=4)
+            tickets = env["fulfilment.ticket"].create(
+                [
+                    {
+                        "partner_id": customer.id,
+                        "ticket_type": "complaint",
+                        "description": f"Leaking flange {index}",
+                        "opened_date": opened,
+                    }
+                    for index in range(12)
+                ]
+            )
+            cls.ticket_ids = tickets.ids
+            # Small batches, so that both passes commit several times while the other runs.
+            cls.sla_action_id = (
+                env["ir.actions.server"]
+                .create(
+                    {
+                        "name": f"Concurrent SLA pass {cls.suffix}",
+                        "model_id": env["ir.model"]._get_id("fulfilment.ticket"),
+                        "state": "code",
+                        "code": "action = {'done': model._cron_sla_check(batch_size=3)}",
+                    }
+                )
+                .id
+            )
+            # Leaving the block commits.
+
+    # ------------------------------------------------------------------
+    # The server
+    # ------------------------------------------------------------------
+    @classmethod
+    def _start_server(cls):
+        odoo_bin = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "odoo-bin")
+        cls.port = _free_port()
+        cls.base_url = f"http://127.0.0.1:{cls.port}"
+        handle, cls.server_log = tempfile.mkstemp(prefix="of-concurrency-", suffix=".log")
+        os.close(handle)
+        command = [
+            sys.executable,
+            odoo_bin,
+            "--workers=2",
+            "--max-cron-threads=0",
+            "--database",
+            cls.db,
+            "--db-filter",
+            f"^{re.escape(cls.db)}$",
+            "--http-interface",
+            "127.0.0.1",
+            "--http-port",
+            str(cls.port),
+            "--gevent-port",
+            str(_free_port()),
+            "--addons-path",
+            config["addons_path"],
+            "--data-dir",
+            config["data_dir"],
+            "--limit-time-real",
+            str(CALL_SECONDS),
+            "--limit-time-cpu",
+            str(CALL_SECONDS),
+            "--log-level",
+            "info",
+            "--logfile",
+            cls.server_log,
+        ]
+        for option in ("db_host", "db_port", "db_user", "db_password", "db_sslmode"):
+            if config.get(option):
+                command += [f"--{option}", str(config[option])]
+        # Without the PG* variables of the test run's wrappers deciding anything else.
+        cls.server = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while time.monotonic() < deadline:
+            if cls.server.poll() is not None:
+                break
+            try:
+                if requests.get(f"{cls.base_url}/web/health", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException as exc:
+                _logger.debug("the server does not answer yet: %s", exc)
+            time.sleep(0.5)
+        log = cls._server_log_tail()
+        cls._stop_server()
+        raise RuntimeError(f"The Odoo server with 2 workers did not start; its log ends with:\n{log}")
+
+    @classmethod
+    def _stop_server(cls):
+        server = getattr(cls, "server", None)
+        if server is None or server.poll() is not None:
+            return
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=30)
+
+    @classmethod
+    def _server_log_tail(cls, lines=40):
+        try:
+            with open(cls.server_log, encoding="utf-8", errors="replace") as handle:
+                return "".join(handle.readlines()[-lines:])
+        except OSError:
+            return ""
+
+    def _server_errors(self):
+        """ERROR and CRITICAL lines of the server log (a traceback starts with one), except the
+        failed query of a serialization failure that Odoo retried (logged with its retry)."""
+        with open(self.server_log, encoding="utf-8", errors="replace") as handle:
+            lines = handle.readlines()
+        errors = []
+        for index, line in enumerate(lines):
+            if not re.match(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ", line):
+                continue
+            following = "".join(lines[index + 1 : index + 4])
+            if " odoo.sql_db: bad query: " in line and (
+                "could not serialize access" in following and "SERIALIZATION_FAILURE" in following
+            ):
+                continue
+            errors.append(line)
+        retries = sum("SERIALIZATION_FAILURE" in line for line in lines)
+        _logger.info("server log: %d serialization failures retried by Odoo so far", retries)
+        return errors
+
+    # ------------------------------------------------------------------
+    # JSON-RPC
+    # ------------------------------------------------------------------
+    def _session(self, login):
+        session = requests.Session()
+        response = session.post(
+            f"{self.base_url}/web/session/authenticate",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {"db": self.db, "login": login, "password": login},
+            },
+            timeout=CALL_SECONDS,
+        )
+        body = response.json()
+        self.assertFalse(body.get("error"), f"{login} cannot log in: {body.get('error')}")
+        self.assertEqual(body["result"]["uid"] and body["result"]["username"], login)
+        return session
+
+    def _fire(self, calls):
+        """Send every (session, model, method, args) at the same moment, each in its own thread.
+
+        :return: the JSON-RPC answers, in the order of ``calls``
+        """
+        barrier = threading.Barrier(len(calls))
+        answers = [None] * len(calls)
+
+        def send(index, session, model, method, args):
+            payload = {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": index,
+                "params": {"model": model, "method": method, "args": args, "kwargs": {}},
+            }
+            barrier.wait(timeout=60)
+            try:
+                response = session.post(
+                    f"{self.base_url}/web/dataset/call_kw/{model}/{method}",
+                    json=payload,
+                    timeout=CALL_SECONDS,
+                )
+                answers[index] = response.json()
+            except (requests.RequestException, ValueError) as exc:
+                answers[index] = {"transport_error": repr(exc)}
+
+        threads = [threading.Thread(target=send, args=(index, *call)) for index, call in enumerate(calls)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(CALL_SECONDS + 60)
+        _logger.info("fired %d simultaneous calls: %s", len(calls), answers)
+        return answers
+
+    def _assert_clean_refusal(self, answer):
+        """A JSON-RPC error a user can read: a UserError/AccessError, not a database failure."""
+        self.assertNotIn("transport_error", answer)
+        error = answer.get("error")
+        self.assertTrue(error, f"expected a refusal, got {answer}")
+        name = error["data"]["name"]
+        self.assertIn(name, CLEAN_ERRORS, f"not a clean refusal: {name}: {error['data'].get('message')}")
+        self.assertNotRegex(error["data"]["message"], r"(?i)serializ|deadlock|psycopg2|could not obtain lock")
+
+    def _query(self, query, params=()):
+        with self.registry.cursor() as cr:
+            cr.execute(query, params)
+            return cr.fetchall()
+
+    def _count_messages(self, model, res_id, pattern):
+        return self._query(
+            "SELECT count(*) FROM mail_message WHERE model = %s AND res_id = %s AND body::text ILIKE %s",
+            (model, res_id, pattern),
+        )[0][0]
+
+    # ------------------------------------------------------------------
+    # Tests
+    # ------------------------------------------------------------------
+    def test_two_reviewers_approve_at_once(self):
+        sessions = [self._session(login) for login in self.producer_logins]
+        answers = self._fire(
+            [(session, "fulfilment.review", "action_approve", [[self.review_id]]) for session in sessions]
+        )
+        successes = [answer for answer in answers if "result" in answer]
+        self.assertEqual(len(successes), 1, f"exactly one decision: {answers}")
+        self.assertIs(successes[0]["result"], True)
+        for answer in answers:
+            if "result" not in answer:
+                self._assert_clean_refusal(answer)
+                self.assertIn("only reviews waiting for a decision", answer["error"]["data"]["message"])
+        state, reviewer_id = self._query(
+            "SELECT state, reviewer_id FROM fulfilment_review WHERE id = %s", (self.review_id,)
+        )[0]
+        self.assertEqual(state, "approved")
+        self.assertIn(reviewer_id, self.producer_ids)
+        self.assertEqual(
+            self._query("SELECT review_state FROM sale_order WHERE id = %s", (self.quotation_id,))[0][0],
+            "approved",
+        )
+        department = self._query(
+            """SELECT g.name->>'en_US' FROM res_groups g
+                 JOIN fulfilment_review r ON r.group_id = g.id WHERE r.id = %s""",
+            (self.review_id,),
+        )[0][0]
+        self.assertEqual(
+            self._count_messages("sale.order", self.quotation_id, f"%{department} approved.%"), 1
+        )
+        self.assertEqual(
+            self._count_messages("sale.order", self.quotation_id, "%All reviews are approved%"), 1
+        )
+        self.assertEqual(self._server_errors(), [])
+
+    def test_three_applies_at_once(self):
+        logins = [self.salesman_login, self.salesman_login, self.manager_login]
+        sessions = [self._session(login) for login in logins]
+        answers = self._fire(
+            [
+                (session, "fulfilment.change.request", "action_apply", [[self.request_id]])
+                for session in sessions
+            ]
+        )
+        successes = [answer for answer in answers if "result" in answer]
+        self.assertEqual(len(successes), 1, f"applied exactly once: {answers}")
+        for answer in answers:
+            if "result" not in answer:
+                self._assert_clean_refusal(answer)
+                self.assertIn("only once", answer["error"]["data"]["message"])
+        self.assertEqual(
+            self._query("SELECT state FROM fulfilment_change_request WHERE id = %s", (self.request_id,))[0][
+                0
+            ],
+            "applied",
+        )
+        self.assertEqual(
+            self._query(
+                "SELECT product_uom_qty FROM sale_order_line WHERE order_id = %s", (self.change_order_id,)
+            ),
+            [(6.0,)],
+        )
+        # The delivery asks for 6, not 8: the stock side was raised once.
+        demand = self._query(
+            """SELECT sum(m.product_uom_qty) FROM stock_move m
+                 JOIN sale_order_line l ON l.id = m.sale_line_id
+                WHERE l.order_id = %s AND m.state != 'cancel'""",
+            (self.change_order_id,),
+        )[0][0]
+        self.assertEqual(demand, 6.0)
+        self.assertEqual(self._count_messages("sale.order", self.change_order_id, "%applied:%"), 1)
+        self.assertEqual(self._server_errors(), [])
+
+    def test_two_sla_passes_at_once(self):
+        sessions = [self._session(self.operator_login) for _index in range(2)]
+        answers = self._fire(
+            [(session, "ir.actions.server", "run", [[self.sla_action_id]]) for session in sessions]
+        )
+        for answer in answers:
+            # Both passes run to the end: SKIP LOCKED shares the tickets out, Odoo retries a pass
+            # that read a ticket the other one had just committed.
+            self.assertNotIn("transport_error", answer)
+            self.assertNotIn("error", answer, f"an SLA pass failed: {answer}")
+        # Each pass reports the tickets it refreshed (a retried pass counts from its last try).
+        done = [answer["result"]["done"] for answer in answers]
+        _logger.info("tickets refreshed by each SLA pass: %s", done)
+        self.assertLessEqual(sum(done), len(self.ticket_ids))
+        rows = self._query(
+            """SELECT id, sla_state, assign_escalated, contact_escalated, sla_next_check
+                 FROM fulfilment_ticket WHERE id IN %s""",
+            (tuple(self.ticket_ids),),
+        )
+        self.assertEqual(len(rows), len(self.ticket_ids))
+        for _id, sla_state, assign_escalated, contact_escalated, next_check in rows:
+            self.assertEqual(
+                (sla_state, assign_escalated, contact_escalated, next_check), ("breached", True, True, None)
+            )
+        for ticket_id in self.ticket_ids:
+            self.assertEqual(
+                self._count_messages("fulfilment.ticket", ticket_id, "%missed its%"), 1, ticket_id
+            )
+        activities = dict(
+            self._query(
+                """SELECT res_id, count(*) FROM mail_activity
+                    WHERE res_model = 'fulfilment.ticket' AND res_id IN %s AND user_id = %s
+                    GROUP BY res_id""",
+                (tuple(self.ticket_ids), self.operator_id),
+            )
+        )
+        self.assertEqual(activities, dict.fromkeys(self.ticket_ids, 1), "one escalation activity per ticket")
+        self.assertEqual(self._server_errors(), [])
