@@ -569,6 +569,8 @@ cmd_test_all() {
     local tags="${1:-/order_fulfilment}" passed=0 failed=0 start part t0 summary=""
     start=$(date +%s)
     for part in lint test concurrency lifecycle screenshots odoo-tests; do
+        # TEST_ALL_SKIP="lint test": parts already run (.ci/run runs make test first).
+        case " ${TEST_ALL_SKIP:-} " in *" $part "*) continue ;; esac
         if [ "$part" = odoo-tests ] && [ "${ODOO_TESTS:-always}" = changed ] \
             && git -C "$ROOT" rev-parse -q --verify HEAD~1 >/dev/null \
             && ! git -C "$ROOT" diff --name-only HEAD~1 HEAD -- order_fulfilment/models order_fulfilment/data \
