@@ -189,7 +189,7 @@ class TestFulfilmentAnalysis(FulfilmentCase):
             {
                 **values,
                 "change_type": "date",
-                "new_commitment_date": datetime(2026, 6, 1, 9, 0),
+                "new_commitment_date": datetime.now() + timedelta(days=30),
                 "customer_document_ids": [Command.set(letter.ids)],
             }
         )
