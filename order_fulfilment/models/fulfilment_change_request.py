@@ -688,6 +688,7 @@ class FulfilmentChangeRequest(models.Model):
         self.env.cr.execute(
             "SELECT id FROM fulfilment_change_request WHERE id IN %s ORDER BY id FOR UPDATE",
             [tuple(self.ids)],
+            log_exceptions=False,  # a lock conflict is retried by Odoo, not an error to log
         )
         self.invalidate_recordset()
 

@@ -148,6 +148,7 @@ class FulfilmentReview(models.Model):
                FOR UPDATE
             """,
             [tuple(self.ids)],
+            log_exceptions=False,  # a lock conflict is retried by Odoo, not an error to log
         )
         self.invalidate_model(["state", "reviewer_id", "decision_date", "comment"])
 

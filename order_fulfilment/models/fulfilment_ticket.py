@@ -626,7 +626,8 @@ class FulfilmentTicket(models.Model):
         """Lock the tickets' rows, then read their fresh state."""
         if self.ids:
             self.env.cr.execute(
-                SQL("SELECT id FROM fulfilment_ticket WHERE id IN %s FOR UPDATE", tuple(self.ids))
+                SQL("SELECT id FROM fulfilment_ticket WHERE id IN %s FOR UPDATE", tuple(self.ids)),
+                log_exceptions=False,  # a lock conflict is retried by Odoo, not an error to log
             )
         self.invalidate_recordset()
 

@@ -743,7 +743,9 @@ class SaleOrder(models.Model):
         if not self:
             return True
         # Lock the orders so that a double click or a concurrent call releases only once.
-        self.env.cr.execute("SELECT id FROM sale_order WHERE id IN %s FOR UPDATE", [tuple(self.ids)])
+        self.env.cr.execute(
+            "SELECT id FROM sale_order WHERE id IN %s FOR UPDATE", [tuple(self.ids)], log_exceptions=False
+        )
         self.invalidate_recordset(["delivery_released_by_id", "delivery_released"])
         to_release = self.filtered(lambda order: not order.delivery_released)
         if not to_release:

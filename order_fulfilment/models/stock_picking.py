@@ -261,7 +261,9 @@ class StockPicking(models.Model):
         if not self:
             return True
         # Lock: a double click records the proof of delivery once.
-        self.env.cr.execute("SELECT id FROM stock_picking WHERE id IN %s FOR UPDATE", [tuple(self.ids)])
+        self.env.cr.execute(
+            "SELECT id FROM stock_picking WHERE id IN %s FOR UPDATE", [tuple(self.ids)], log_exceptions=False
+        )
         self.invalidate_recordset(["fulfilment_pod_date"])
         todo = self.filtered(lambda picking: not picking.fulfilment_pod_date)
         if not todo:
