@@ -600,12 +600,8 @@ class FulfilmentChangeRequest(models.Model):
         direct = (self - requested).sudo()
         if direct:
             direct.write({"state": "submitted", "submitted_date": now})
-            for request in direct:
-                request.message_post(
-                    body=self.env._("No review rule applies: the change is approved."),
-                    message_type="notification",
-                    subtype_xmlid="mail.mt_note",
-                )
+            body = self.env._("No review rule applies: the change is approved.")
+            direct._message_log_batch(bodies=dict.fromkeys(direct.ids, body))
             direct._review_on_approved()
         return True
 
@@ -672,12 +668,7 @@ class FulfilmentChangeRequest(models.Model):
             reviews.sudo().write({"state": "cancelled"})
         self.sudo().write({"state": "cancelled"})
         self.sudo().activity_unlink(["mail.mail_activity_data_todo"])
-        for request in self:
-            request.message_post(
-                body=self.env._("Change request cancelled."),
-                message_type="notification",
-                subtype_xmlid="mail.mt_note",
-            )
+        self._message_log_batch(bodies=dict.fromkeys(self.ids, self.env._("Change request cancelled.")))
         self._review_recompute_state()
         return True
 
@@ -761,10 +752,8 @@ class FulfilmentChangeRequest(models.Model):
         )
         order.message_post(body=title + summary, message_type="notification", subtype_xmlid="mail.mt_note")
         self.message_post(body=title + summary, message_type="notification", subtype_xmlid="mail.mt_note")
-        for picking in pickings:
-            picking.message_post(
-                body=title + summary, message_type="notification", subtype_xmlid="mail.mt_note"
-            )
+        if pickings:
+            pickings._message_log_batch(bodies=dict.fromkeys(pickings.ids, title + summary))
         self.activity_unlink(["mail.mail_activity_data_todo"])
 
     def _summary_html(self, rows, notes):

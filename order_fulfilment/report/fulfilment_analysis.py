@@ -4,6 +4,13 @@ from odoo.tools import SQL
 from ..models.fulfilment_review_mixin import REVIEW_STATE
 
 
+def flush_sql(env, fields_by_model):
+    """An empty SQL that makes the ORM flush the source fields before a report's query runs."""
+    return SQL().join(
+        SQL(to_flush=env[model]._fields[name]) for model, names in fields_by_model.items() for name in names
+    )
+
+
 class FulfilmentAnalysis(models.Model):
     """订单履约分析: one row per sales order, with its delivery, review, change and after-sales figures."""
 
@@ -77,17 +84,10 @@ class FulfilmentAnalysis(models.Model):
     ticket_count = fields.Integer(string="After-Sales Tickets", readonly=True)
     ticket_breached_count = fields.Integer(string="SLA Breaches", readonly=True)
 
-    def _flush_sql(self, fields_by_model):
-        """An empty SQL that makes the ORM flush the source fields before the query runs."""
-        return SQL().join(
-            SQL(to_flush=self.env[model]._fields[name])
-            for model, names in fields_by_model.items()
-            for name in names
-        )
-
     @property
     def _table_query(self):
-        flush = self._flush_sql(
+        flush = flush_sql(
+            self.env,
             {
                 "sale.order": [
                     "state",
@@ -104,7 +104,7 @@ class FulfilmentAnalysis(models.Model):
                 "fulfilment.review": ["state", "decision_date", "request_date", "round"],
                 "fulfilment.change.request": ["state", "change_type", "order_id"],
                 "fulfilment.ticket": ["state", "sla_state", "order_id"],
-            }
+            },
         )
         return SQL(
             """

@@ -2,6 +2,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.fulfilment_ticket import SLA_STATES, TICKET_STATES, TICKET_TYPES
+from .fulfilment_analysis import flush_sql
 
 
 class FulfilmentTicketAnalysis(models.Model):
@@ -50,17 +51,18 @@ class FulfilmentTicketAnalysis(models.Model):
 
     @property
     def _table_query(self):
-        # An empty SQL that makes the ORM flush the ticket fields before the query runs.
-        flush = SQL().join(
-            SQL(to_flush=self.env["fulfilment.ticket"]._fields[name])
-            for name in (
-                "state",
-                "sla_state",
-                "user_id",
-                "assigned_date",
-                "first_contact_date",
-                "opened_date",
-            )
+        flush = flush_sql(
+            self.env,
+            {
+                "fulfilment.ticket": [
+                    "state",
+                    "sla_state",
+                    "user_id",
+                    "assigned_date",
+                    "first_contact_date",
+                    "opened_date",
+                ]
+            },
         )
         return SQL(
             """
