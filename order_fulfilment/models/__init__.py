@@ -12,7 +12,12 @@ from . import fulfilment_review_rule
 from . import fulfilment_review
 
 # Sale orders, manufacturing and deliveries
-from . import sale_order
+from . import sale_order_review
+from . import sale_order_rush
+from . import sale_order_release
+from . import sale_order_change_request
+from . import sale_order_ticket
+from . import sale_order_demo
 from . import sale_order_line
 from . import mrp_production
 from . import stock_picking

@@ -2,6 +2,12 @@ from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 
+def staff_user(env, login, groups, **values):
+    """An internal user as an admin creates one: a login, a password (= login) and the groups
+    of the job, but no e-mail address (factory staff often have none)."""
+    return new_test_user(env, login=login, groups=groups, email=False, **values)
+
+
 class FulfilmentCase(TransactionCase):
     """Products with a two-level BoM (MTO + Manufacture), users of every role, a customer."""
 

@@ -1,0 +1,206 @@
+import pytz
+from markupsafe import escape
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare
+
+
+class SaleOrder(models.Model):
+    """Release and delivery controls: payment release, short shipments, on time in full."""
+
+    _inherit = "sale.order"
+
+    fulfilment_customer_class = fields.Selection(
+        related="partner_id.commercial_partner_id.fulfilment_customer_class",
+        string="Customer Class",
+        store=True,
+        index=True,
+    )
+    delivery_released = fields.Boolean(
+        compute="_compute_delivery_released",
+        store=True,
+        index=True,
+        help="Deliveries of this order may be validated: the customer is class A, the invoices "
+        "are paid and cover the order, or finance released it.",
+    )
+    delivery_released_by_id = fields.Many2one("res.users", copy=False, readonly=True, index="btree_not_null")
+    delivery_released_date = fields.Datetime(copy=False, readonly=True)
+    fulfilment_fully_delivered = fields.Boolean(
+        string="Fully Delivered",
+        compute="_compute_fulfilment_delivery",
+        store=True,
+        help="Every product line is delivered in full and no delivery is left open.",
+    )
+    fulfilment_delivered_date = fields.Datetime(
+        string="Delivered On",
+        compute="_compute_fulfilment_delivery",
+        store=True,
+        help="When the last delivery arrived: its proof of delivery date, or the date it was "
+        "validated when there is no proof of delivery.",
+    )
+    on_time_in_full = fields.Boolean(
+        compute="_compute_fulfilment_delivery",
+        store=True,
+        help="Set once everything is delivered: everything arrived in full by the commitment "
+        "date (or the expected date when there is no commitment date).",
+    )
+    fulfilment_delivery_closed = fields.Boolean(
+        string="Delivery Complete",
+        compute="_compute_fulfilment_delivery",
+        store=True,
+        help="Nothing is left to ship: at least one delivery is done and the others are done or "
+        "cancelled, in full or short.",
+    )
+    fulfilment_days_late = fields.Integer(
+        string="Days Late",
+        compute="_compute_fulfilment_delivery",
+        store=True,
+        help="Once nothing is left to ship: the days between the commitment date (or the expected "
+        "date) and the last arrival, 0 when on time.",
+    )
+
+    @api.depends(
+        "fulfilment_customer_class",
+        "amount_total",
+        "delivery_released_by_id",
+        "order_line.invoice_lines.move_id.state",
+        "order_line.invoice_lines.move_id.payment_state",
+        "order_line.invoice_lines.move_id.amount_total",
+    )
+    def _compute_delivery_released(self):
+        for order in self:
+            order.delivery_released = (
+                order.fulfilment_customer_class == "A"
+                or bool(order.delivery_released_by_id)
+                or order._fulfilment_invoices_cover_order()
+            )
+
+    def _fulfilment_invoices_cover_order(self):
+        """Every posted customer invoice is paid and, net of credit notes, they cover the order."""
+        self.ensure_one()
+        invoices = self.order_line.invoice_lines.move_id.filtered(
+            lambda move: move.state == "posted" and move.move_type in ("out_invoice", "out_refund")
+        )
+        customer_invoices = invoices.filtered(lambda move: move.move_type == "out_invoice")
+        if not customer_invoices or any(
+            move.payment_state not in ("paid", "in_payment") for move in customer_invoices
+        ):
+            return False
+        today = fields.Date.context_today(self)
+        invoiced = sum(
+            move.currency_id._convert(
+                move.amount_total, self.currency_id, self.company_id, move.invoice_date or today
+            )
+            * (1 if move.move_type == "out_invoice" else -1)
+            for move in invoices
+        )
+        return float_compare(invoiced, self.amount_total, precision_rounding=self.currency_id.rounding) >= 0
+
+    @api.constrains("delivery_released_by_id", "delivery_released_date")
+    def _check_delivery_release_rights(self):
+        # Only action_release_delivery() (which writes as superuser) or finance may set these.
+        if self.env.su or self.env.user.has_group("order_fulfilment.group_review_finance"):
+            return
+        raise AccessError(self._fulfilment_release_refused_message())
+
+    def _fulfilment_release_refused_message(self):
+        group = self.env.ref("order_fulfilment.group_review_finance")
+        return self.env._(
+            "Only members of the group %(group)s can release the delivery of order %(orders)s.",
+            group=group.name,
+            orders=", ".join(self.mapped("name")),
+        )
+
+    def action_release_delivery(self):
+        """Finance lets the deliveries of these orders ship before payment."""
+        if not self.env.user.has_group("order_fulfilment.group_review_finance"):
+            raise AccessError(self._fulfilment_release_refused_message())
+        cancelled = self.filtered(lambda order: order.state == "cancel")
+        if cancelled:
+            raise UserError(
+                self.env._(
+                    "Order %(orders)s is cancelled: there is no delivery to release.",
+                    orders=", ".join(cancelled.mapped("name")),
+                )
+            )
+        if not self:
+            return True
+        # Lock the orders so that a double click or a concurrent call releases only once.
+        self.env.cr.execute(
+            "SELECT id FROM sale_order WHERE id IN %s FOR UPDATE", [tuple(self.ids)], log_exceptions=False
+        )
+        self.invalidate_recordset(["delivery_released_by_id", "delivery_released"])
+        to_release = self.filtered(lambda order: not order.delivery_released)
+        if not to_release:
+            return True
+        now = fields.Datetime.now()
+        to_release.sudo().write({"delivery_released_by_id": self.env.uid, "delivery_released_date": now})
+        body = escape(self.env._("Delivery released before payment by %(user)s.", user=self.env.user.name))
+        to_release.sudo()._message_log_batch(
+            bodies=dict.fromkeys(to_release.ids, body), author_id=self.env.user.partner_id.id
+        )
+        return True
+
+    def _fulfilment_delivery_lines(self):
+        """The lines that ship: goods, not notes, down payments or delivery charges."""
+        return self.order_line.filtered(
+            lambda line: (
+                not line.display_type
+                and not line.is_downpayment
+                and line.product_id.type == "consu"
+                and not line._is_delivery()
+                and line.product_uom_qty > 0
+            )
+        )
+
+    def _fulfilment_local_date(self, value):
+        tz = pytz.timezone(self.user_id.tz or self.company_id.partner_id.tz or "UTC")
+        return pytz.utc.localize(value).astimezone(tz).date()
+
+    @api.depends(
+        "state",
+        "commitment_date",
+        "order_line.qty_delivered",
+        "order_line.product_uom_qty",
+        "picking_ids.state",
+        "picking_ids.date_done",
+        "picking_ids.fulfilment_pod_date",
+    )
+    def _compute_fulfilment_delivery(self):
+        for order in self:
+            lines = order._fulfilment_delivery_lines()
+            deliveries = order.picking_ids.filtered(
+                lambda picking: picking.picking_type_code == "outgoing" and not picking.return_id
+            )
+            done = deliveries.filtered(lambda picking: picking.state == "done")
+            closed = (
+                order.state == "sale"
+                and bool(lines)
+                and bool(done)
+                and all(picking.state in ("done", "cancel") for picking in deliveries)
+            )
+            fully = closed and all(
+                float_compare(
+                    line.qty_delivered, line.product_uom_qty, precision_rounding=line.product_uom.rounding
+                )
+                >= 0
+                for line in lines
+            )
+            delivered_date = closed and max(
+                picking.fulfilment_pod_date or picking.date_done for picking in done
+            )
+            deadline = order.commitment_date or order.expected_date
+            days_late = 0
+            if closed and deadline:
+                days_late = max(
+                    0,
+                    (
+                        order._fulfilment_local_date(delivered_date) - order._fulfilment_local_date(deadline)
+                    ).days,
+                )
+            order.fulfilment_delivery_closed = closed
+            order.fulfilment_fully_delivered = fully
+            order.fulfilment_delivered_date = delivered_date or False
+            order.fulfilment_days_late = days_late
+            order.on_time_in_full = bool(fully and deadline and not days_late)
