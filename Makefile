@@ -5,7 +5,7 @@ DEV := tools/dev.sh
 TAGS ?= /order_fulfilment
 
 .PHONY: help setup demo test test-only lint odoo-tests bench bench-quick pot screenshots clean
-.PHONY: test-all concurrency lifecycle
+.PHONY: test-all concurrency lifecycle pytest
 
 help:
 	@echo "make setup       create .venv/ and .dev/odoo.conf (idempotent)"
@@ -15,7 +15,8 @@ help:
 	@echo "make odoo-tests  Odoo's own sale_stock and sale_mrp tests, with and without the addon"
 	@echo "make concurrency simultaneous RPC calls against a 2-worker server (own database)"
 	@echo "make lifecycle   install on stock demo data, update twice, uninstall"
-	@echo "make test-all    test, concurrency, lifecycle and odoo-tests (what CI runs)"
+	@echo "make pytest      the logic tests under pytest-odoo (PYTEST_ARGS: files or options)"
+	@echo "make test-all    test, pytest, concurrency, lifecycle and odoo-tests (what CI runs)"
 	@echo "make pot         regenerate the translation template and merge the .po files"
 	@echo "make bench       the addon's cost against stock Odoo; writes bench/results.json"
 	@echo "make bench-quick the same, 10x smaller, for development"
@@ -46,6 +47,10 @@ concurrency: setup
 
 lifecycle: setup
 	@$(DEV) lifecycle
+
+# The logic tests under pytest-odoo, on a database of their own.
+pytest: setup
+	@$(DEV) pytest $(PYTEST_ARGS)
 
 # Everything CI runs: lint, test, concurrency, lifecycle, odoo-tests; every part runs, any failing
 # fails the target; a summary with each part's duration ends the output.

@@ -57,6 +57,11 @@ BUDGETS = {
         "seconds",
         "action_apply of a quantity change on all lines of a {change_lines}-line order",
     ),
+    "change_apply_vs_stock_ratio": (
+        1.5,
+        "time, apply / stock line write",
+        "the apply vs stock Odoo writing {change_lines} line quantities of the confirmed order",
+    ),
     "at_risk_search_seconds_20k": (
         1.0,
         "seconds",
@@ -809,11 +814,26 @@ def bench_sla(db, scale):
     }
 
 
-def bench_change(db, scale):
+def _change_order(env, scale):
+    """The confirmed order of change_lines lines (every tenth an MTO pump) the change measures use."""
+    fx = fixture(env, scale)
+    n = scale["change_lines"]
+    products = fx["stocked"] * (n // 4 + 1)
+    lines = [(fx["pump"] if i % 10 == 9 else products[i], 2) for i in range(n)]
+    order = env["sale.order"].create(order_vals(fx, 1, lines=lines))
+    order.action_confirm()
+    env.flush_all()
+    return order
+
+
+def bench_change(dbs, scale):
+    """The apply of a quantity change on every line, and stock Odoo's own way to make the same
+    edits (writing the confirmed order's lines), interleaved in one run."""
     from odoo import Command
 
     n = scale["change_lines"]
-    with db.env() as env:
+    runs, stock_runs = [], []
+    with dbs["addon"].env() as env, dbs["base"].env() as base_env:
         CR = need_model(
             env,
             "fulfilment.change.request",
@@ -821,13 +841,8 @@ def bench_change(db, scale):
             methods=("action_submit", "action_apply"),
         )
         need_model(env, "fulfilment.change.request.line", fields=("sale_line_id", "new_qty"))
-        fx = fixture(env, scale)
-        products = fx["stocked"] * (n // 4 + 1)
-        lines = [(fx["pump"] if i % 10 == 9 else products[i], 2) for i in range(n)]
-        order = env["sale.order"].create(order_vals(fx, 1, lines=lines))
-        order.action_confirm()
-        env.flush_all()
-        runs = []
+        order = _change_order(env, scale)
+        stock_order = _change_order(base_env, scale)
         for rep in range(scale["reps"] + 1):
             with undone(env):
                 # Measure the apply itself: no approval rules (the shipped two-step rules off).
@@ -853,15 +868,35 @@ def bench_change(db, scale):
                     change.invalidate_recordset()
                 _q, seconds = measure(env, change.action_apply)
                 changed = sum(1 for line in order.order_line if line.product_uom_qty == 3)
-                if rep or seconds > SLOW * BUDGETS["change_apply_seconds_100_lines"][0]:
-                    runs.append(seconds)
+            with undone(base_env):
+                edits = [
+                    Command.update(line.id, {"product_uom_qty": line.product_uom_qty + 1})
+                    for line in stock_order.order_line
+                ]
+                _q, stock_seconds = measure(
+                    base_env, lambda edits=edits: stock_order.write({"order_line": edits})
+                )
+                stock_changed = sum(1 for line in stock_order.order_line if line.product_uom_qty == 3)
+            if rep or seconds > SLOW * BUDGETS["change_apply_seconds_100_lines"][0]:
+                runs.append(seconds)
+                stock_runs.append(stock_seconds)
             if seconds > SLOW * BUDGETS["change_apply_seconds_100_lines"][0]:
                 break
+    apply, stock = median(runs), median(stock_runs)
     return {
-        "base": None,
-        "addon": round(median(runs), 3),
-        "value": median(runs),
-        "note": f"{', '.join(f'{t:.2f}' for t in runs)} s; {changed} of {n} lines changed",
+        "change_apply_seconds_100_lines": {
+            "base": None,
+            "addon": round(apply, 3),
+            "value": apply,
+            "note": f"{', '.join(f'{t:.2f}' for t in runs)} s; {changed} of {n} lines changed",
+        },
+        "change_apply_vs_stock_ratio": {
+            "base": round(stock, 3),
+            "addon": round(apply, 3),
+            "value": apply / stock,
+            "note": f"stock line write {', '.join(f'{t:.2f}' for t in stock_runs)} s; "
+            f"{stock_changed} of {n} lines changed",
+        },
     }
 
 
@@ -969,7 +1004,7 @@ def run(args):
     attempt(["review_request_scaling"], bench_review, dbs["addon"], scale)
     attempt(["rush_toggle_queries"], bench_rush, dbs["addon"], scale)
     attempt(["sla_cron_seconds_100k", "sla_cron_scaling"], bench_sla, dbs["addon"], scale)
-    attempt(["change_apply_seconds_100_lines"], bench_change, dbs["addon"], scale)
+    attempt(["change_apply_seconds_100_lines", "change_apply_vs_stock_ratio"], bench_change, dbs, scale)
     attempt(["at_risk_search_seconds_20k"], bench_at_risk, dbs["addon"], scale)
 
     failed = False

@@ -13,7 +13,8 @@
 #   tools/dev.sh screenshots [--check]  README screenshots into docs/screenshots/ (needs Chromium)
 #   tools/dev.sh concurrency    simultaneous JSON-RPC calls against a 2-worker server, own database
 #   tools/dev.sh lifecycle      install on stock demo data, update twice, uninstall: PASS/FAIL checks
-#   tools/dev.sh test-all [TAGS] lint, test, concurrency, lifecycle, odoo-tests (what CI runs)
+#   tools/dev.sh pytest [ARGS]  the logic tests under pytest-odoo (or the given files / options)
+#   tools/dev.sh test-all [TAGS] lint, test, pytest, concurrency, lifecycle, odoo-tests (what CI runs)
 #
 # Settings (environment): ODOO_SRC, PYTHON, PGHOST/PGPORT/PGUSER/PGPASSWORD,
 # CONCURRENCY_DB (default $TEST_DB_concurrency), LIFECYCLE_DB (default order_fulfilment_lifecycle),
@@ -562,13 +563,37 @@ cmd_lifecycle() {
     return "$rc"
 }
 
+# The logic tests (the test files without HttpCase or a -standard tag) under pytest-odoo, the
+# runner many Odoo teams use, on a database of their own where the addon is installed without demo
+# data. Arguments: test files or pytest options instead of that default selection.
+cmd_pytest() {
+    local db="${TEST_DB}_pytest" args=() rc=0 port
+    cmd_setup >/dev/null
+    load_pg_env
+    if [ $# -gt 0 ]; then
+        args=("$@")
+    else
+        mapfile -t args < <(grep -L -e HttpCase -e '"-standard"' "$ROOT"/order_fulfilment/tests/test_*.py)
+    fi
+    port="$(free_port)"
+    say "pytest: installing the addon into $db (log in .dev/logs/pytest-install.log)"
+    dropdb --if-exists "$db"
+    odoo -d "$db" -i order_fulfilment --without-demo=all --stop-after-init --http-port "$port" \
+        --logfile "$LOGS/pytest-install.log" --log-level warn \
+        || die "installing the addon failed: see .dev/logs/pytest-install.log"
+    (cd "$ROOT" && "$VENV/bin/pytest" -p no:cacheprovider --odoo-config "$CONF" --odoo-database "$db" \
+        --odoo-http --odoo-extra "http-port=$port" "${args[@]}") || rc=$?
+    [ "$rc" != 0 ] || dropdb --if-exists "$db"
+    return "$rc"
+}
+
 # lint, the addon's tests, concurrency, lifecycle and Odoo's own suites; each part runs, its
 # duration is printed, and any failing part fails the whole. ODOO_TESTS=changed runs Odoo's own
 # suites only when the last commit touched the addon's models, data, security or manifest.
 cmd_test_all() {
     local tags="${1:-/order_fulfilment}" passed=0 failed=0 start part t0 summary=""
     start=$(date +%s)
-    for part in lint test concurrency lifecycle screenshots odoo-tests; do
+    for part in lint test pytest concurrency lifecycle screenshots odoo-tests; do
         # TEST_ALL_SKIP="lint test": parts already run (.ci/run runs make test first).
         case " ${TEST_ALL_SKIP:-} " in *" $part "*) continue ;; esac
         if [ "$part" = odoo-tests ] && [ "${ODOO_TESTS:-always}" = changed ] \
@@ -582,6 +607,7 @@ cmd_test_all() {
         if case "$part" in
             lint) cmd_lint ;;
             test) cmd_test "$tags" ;;
+            pytest) cmd_pytest ;;
             concurrency) cmd_concurrency ;;
             lifecycle) cmd_lifecycle ;;
             screenshots) cmd_screenshots --check ;;
@@ -611,6 +637,7 @@ case "${1:-}" in
     concurrency) cmd_concurrency ;;
     lifecycle) cmd_lifecycle ;;
     test-all) shift; cmd_test_all "$@" ;;
+    pytest) shift; cmd_pytest "$@" ;;
     pg-env) load_pg_env >/dev/null; cat "$DEV/pg.env" ;;
-    *) sed -n '2,28p' "$0"; exit 2 ;;
+    *) sed -n '2,29p' "$0"; exit 2 ;;
 esac
