@@ -7,7 +7,7 @@
 #   tools/dev.sh test [TAGS]    runs the addon's tests on a fresh database
 #   tools/dev.sh odoo-tests     runs Odoo's own sale_stock / sale_mrp tests, with and without the addon
 #   tools/dev.sh lint           runs pre-commit on every file
-#   tools/dev.sh pot            regenerates i18n/order_fulfilment.pot and merges the .po files
+#   tools/dev.sh pot            regenerates i18n/order_fulfilment.pot, merges the .po files, fills zh_TW.po
 #   tools/dev.sh pg-env         prints the PG* variables of the server in use (for psql)
 #   tools/dev.sh bench [--quick] measures the addon against stock Odoo (bench/README.md)
 #   tools/dev.sh screenshots [--check]  README screenshots into docs/screenshots/ (needs Chromium)
@@ -413,6 +413,9 @@ cmd_pot() {
             say "pot: msgmerge (gettext) is missing; $po was not merged"
         fi
     done
+    # zh_TW.po follows zh_CN.po: new or empty entries are filled by conversion,
+    # translations already in zh_TW.po are kept.
+    "$VENV/bin/python" "$ROOT/tools/po_zh_tw.py" || die "pot: zh_TW.po could not be updated from zh_CN.po"
     say "pot: wrote order_fulfilment/i18n/order_fulfilment.pot"
 }
 
