@@ -81,7 +81,8 @@ setup_venv() {
     local odoo_src="$1" stamp="$VENV/.order_fulfilment-stamp" want
     want="$(cat "$odoo_src/requirements.txt" "$ROOT/requirements-dev.txt" "$ROOT/tools/constraints.txt" \
         | sha1sum | cut -d' ' -f1) $odoo_src"
-    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$VENV/bin/python" -c "import odoo" 2>/dev/null \
+    # websocket-client (requirements-dev.txt) is what Odoo's browser tours talk to Chromium with.
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$VENV/bin/python" -c "import odoo, websocket" 2>/dev/null \
         && grep -q odoo-bin "$VENV/bin/odoo" 2>/dev/null; then
         say "python: .venv is up to date"
         return 0
@@ -222,18 +223,49 @@ EOF
     mv "$CONF.new" "$CONF"
 }
 
-# Debian's chromium for browser tours, when this user may install it.
-setup_chromium() {
-    if command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null; then
+# apt_install WHAT PACKAGE...: Debian packages for WHAT, when this user may install them (root
+# with apt-get): from the package lists as they are, else once more after 'apt-get update' (a
+# fresh machine or container often has no lists yet). Returns 2 when it may not install.
+apt_install() {
+    local what="$1" log="$LOGS/apt.log"
+    shift
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+        return 2
+    fi
+    # Waits for another apt or dpkg run (e.g. a second checkout's setup) instead of failing.
+    local install=(apt-get install -y -q -o DPkg::Lock::Timeout=300 "$@")
+    say "$what: installing Debian's $* (apt-get; log in .dev/logs/apt.log)"
+    if DEBIAN_FRONTEND=noninteractive "${install[@]}" >>"$log" 2>&1; then
         return 0
     fi
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        say "browser: installing Debian's chromium for the browser tours"
-        (apt-get install -y -q chromium >/dev/null 2>&1 \
-            || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }) \
-            || say "browser: chromium could not be installed; browser tours will fail"
-    else
+    say "$what: not installable from the package lists as they are; running apt-get update and trying again"
+    apt-get update -q >>"$log" 2>&1 && DEBIAN_FRONTEND=noninteractive "${install[@]}" >>"$log" 2>&1
+}
+
+# Debian's chromium for browser tours, when this user may install it.
+setup_chromium() {
+    find_chromium >/dev/null && return 0
+    local rc=0
+    apt_install browser chromium || rc=$?
+    if [ "$rc" = 2 ]; then
         say "browser: no chromium found; install it (e.g. 'apt-get install chromium') to run the browser tours"
+    elif [ "$rc" != 0 ] || ! find_chromium >/dev/null; then
+        say "browser: chromium could not be installed (see .dev/logs/apt.log); browser tours will fail"
+    fi
+}
+
+# Debian's wkhtmltopdf, with which Odoo prints documents as PDF, when this user may install it.
+# Odoo looks for it when it starts: a server already running must be restarted to print.
+setup_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null && return 0
+    local rc=0
+    apt_install pdf wkhtmltopdf || rc=$?
+    if [ "$rc" = 2 ]; then
+        say "pdf: no wkhtmltopdf found; install it (e.g. 'apt-get install wkhtmltopdf') to print" \
+            "documents as PDF (without it TestReportsPdf is skipped, and fails when CI=true)"
+    elif [ "$rc" != 0 ] || ! command -v wkhtmltopdf >/dev/null; then
+        say "pdf: wkhtmltopdf could not be installed (see .dev/logs/apt.log); documents cannot be" \
+            "printed as PDF and TestReportsPdf fails when CI=true"
     fi
 }
 
@@ -245,6 +277,7 @@ cmd_setup() {
     load_pg_env
     write_conf "$odoo_src"
     setup_chromium
+    setup_wkhtmltopdf
     say "setup done: .venv/bin/odoo -c .dev/odoo.conf"
 }
 

@@ -4,8 +4,6 @@ import threading
 from collections import defaultdict
 from datetime import timedelta
 
-import pytz
-
 from odoo import Command, api, fields, models, modules
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_is_zero
@@ -457,23 +455,6 @@ class FulfilmentTicket(models.Model):
     # ------------------------------------------------------------------
     # SLA
     # ------------------------------------------------------------------
-    @api.model
-    def _company_work_intervals(self, company, start, stop):
-        """Working intervals of the company calendar as naive UTC (begin, end)."""
-        calendar = company.resource_calendar_id
-        if not calendar:
-            return None
-        start_utc = pytz.utc.localize(start)
-        stop_utc = pytz.utc.localize(stop)
-        intervals = calendar._attendance_intervals_batch(start_utc, stop_utc)[False]
-        return [
-            (
-                begin.astimezone(pytz.utc).replace(tzinfo=None),
-                end.astimezone(pytz.utc).replace(tzinfo=None),
-            )
-            for begin, end, _meta in intervals
-        ]
-
     def _set_deadlines(self):
         """Deadlines from the opening moment and the company's service times."""
         by_company = defaultdict(lambda: self.browse())
@@ -482,8 +463,8 @@ class FulfilmentTicket(models.Model):
         for company, tickets in by_company.items():
             intervals = None
             if company.fulfilment_sla_use_calendar:
-                intervals = self._company_work_intervals(
-                    company,
+                # One read of the calendar (attendances and holidays) per company, not per ticket.
+                intervals = company._fulfilment_work_intervals(
                     min(tickets.mapped("opened_date")),
                     max(tickets.mapped("opened_date")) + CALENDAR_LOOKAHEAD,
                 )

@@ -1,3 +1,5 @@
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -123,6 +125,47 @@ class ResCompany(models.Model):
                         company=company.display_name,
                     )
                 )
+
+    # ------------------------------------------------------------------
+    # Working time, shared by the ticket SLA and the delivery promise
+    # ------------------------------------------------------------------
+    # On the company: the ticket and the order both hold one, and one rule serves them both.
+    def _fulfilment_tz(self):
+        """The time zone of the company's working time: the calendar's, else the company's, else UTC."""
+        self.ensure_one()
+        company = self.sudo()
+        try:
+            return pytz.timezone(company.resource_calendar_id.tz or company.partner_id.tz or "UTC")
+        except pytz.UnknownTimeZoneError:
+            return pytz.utc
+
+    def _fulfilment_work_intervals(self, start, stop):
+        """The company's working time between ``start`` and ``stop`` (naive UTC), holidays out.
+
+        Sorted, non-overlapping (begin, end) pairs in naive UTC, from the calendar's own planning
+        (its attendances minus its public holidays), read in one go; None without a calendar.
+        """
+        self.ensure_one()
+        # The company's working time is the same whoever asks (agents of other companies too).
+        calendar = self.sudo().resource_calendar_id
+        if not calendar:
+            return None
+        tz = self._fulfilment_tz()
+        # Holidays of this calendar, or company-wide ones of this company: Odoo's default
+        # domain would also count the calendar-less holidays of every other company.
+        domain = [
+            ("time_type", "=", "leave"),
+            "|",
+            ("calendar_id", "=", calendar.id),
+            ("company_id", "=", self.id),
+        ]
+        intervals = calendar._work_intervals_batch(
+            pytz.utc.localize(start), pytz.utc.localize(stop), tz=tz, domain=domain
+        )[False]
+        return [
+            (begin.astimezone(pytz.utc).replace(tzinfo=None), end.astimezone(pytz.utc).replace(tzinfo=None))
+            for begin, end, _meta in intervals
+        ]
 
     # Release and delivery controls
     @api.constrains("fulfilment_pod_days")

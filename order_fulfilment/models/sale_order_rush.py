@@ -185,8 +185,7 @@ class SaleOrder(models.Model):
 
     def _fulfilment_company_tz(self):
         self.ensure_one()
-        company = self.company_id
-        return company.partner_id.tz or company.resource_calendar_id.tz or "UTC"
+        return self.company_id._fulfilment_tz()
 
     def _fulfilment_promise_base(self):
         """The moment the promise counts from: the signature when one is required and given."""
@@ -205,15 +204,14 @@ class SaleOrder(models.Model):
                 order.fulfilment_promise_date = False
                 continue
             tz = order._fulfilment_company_tz()
-            key = (company.resource_calendar_id.id, tz)
-            if key not in calendars:
-                calendars[key] = WorkingDays(company.resource_calendar_id, tz)
+            if company not in calendars:
+                calendars[company] = WorkingDays(company)
             lead_days = (
                 company.fulfilment_rush_lead_days if order.is_rush else company.fulfilment_standard_lead_days
             )
             try:
                 order.fulfilment_promise_date = promise.promise_datetime(
-                    base, tz, company.fulfilment_cutoff_hour, lead_days, calendars[key]
+                    base, tz, company.fulfilment_cutoff_hour, lead_days, calendars[company]
                 )
             except ValueError:
                 order.fulfilment_promise_date = False
@@ -306,8 +304,7 @@ class SaleOrder(models.Model):
         """Daily follow-up (跟单): expedite activities and notices for orders close to their date."""
         done_ids = []
         for company in self.env["res.company"].search([]):
-            tz = company.partner_id.tz or company.resource_calendar_id.tz or "UTC"
-            today = fields.Date.context_today(self.with_context(tz=tz))
+            today = fields.Date.context_today(self.with_context(tz=company._fulfilment_tz().zone))
             limit = fields.Datetime.now() + timedelta(days=company.fulfilment_expedite_days)
             domain = [
                 ("company_id", "=", company.id),

@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+import pytz
 from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -270,6 +271,134 @@ class TestTicketSla(TicketCase):
         self.assertTrue(cron.active)
         self.assertEqual((cron.interval_number, cron.interval_type), (5, "minutes"))
         self.assertIn("SLA check", cron.name)
+
+
+@tagged("post_install", "-at_install")
+class TestTicketSlaHolidays(TicketCase):
+    """Working-hours deadlines skip the public holidays of the company calendar."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = cls.company.resource_calendar_id
+        cls.company.fulfilment_sla_use_calendar = True
+        cls.Leaves = cls.env["resource.calendar.leaves"]
+
+    def _holiday(self, date_from, date_to, calendar=None, name="Public holiday"):
+        calendar = self.calendar if calendar is None else calendar
+        return self.Leaves.create(
+            {"name": name, "calendar_id": calendar.id, "date_from": date_from, "date_to": date_to}
+        )
+
+    def _work_hours(self, start, stop):
+        """Calendar hours (holidays included) from ``start`` to ``stop``, naive UTC."""
+        return self.calendar.get_work_hours_count(
+            pytz.utc.localize(start), pytz.utc.localize(stop), compute_leaves=False
+        )
+
+    @settings(deadline=None, max_examples=30)
+    @given(
+        tz=st.sampled_from(["UTC", "Asia/Shanghai", "America/New_York"]),
+        start_minute=st.integers(min_value=0, max_value=60 * 24 * 14),
+        minutes=st.integers(min_value=1, max_value=60 * 8 * 3),
+        holiday_at=st.integers(min_value=0, max_value=1000),
+        holiday_length=st.integers(min_value=1, max_value=1000),
+    )
+    def test_holiday_moves_deadline_by_its_working_hours(
+        self, tz, start_minute, minutes, holiday_at, holiday_length
+    ):
+        self.calendar.tz = tz
+        self.company.aftersales_assign_minutes = minutes
+        opened = T0 + timedelta(minutes=start_minute)
+        with freeze_time(opened):
+            before = self._ticket().assign_deadline
+        # A public holiday somewhere between the opening and that deadline (whole minutes).
+        span = int((before - opened).total_seconds()) // 60
+        offset = span * holiday_at // 1001
+        holiday_from = opened + timedelta(minutes=offset)
+        holiday_to = holiday_from + timedelta(minutes=max(1, (span - offset) * holiday_length // 1000))
+        holiday = self._holiday(holiday_from, holiday_to)
+        try:
+            with freeze_time(opened):
+                after = self._ticket().assign_deadline
+        finally:
+            holiday.unlink()
+        holiday_hours = self._work_hours(holiday_from, holiday_to)
+        # Later by exactly the working hours the holiday takes out, and never inside it.
+        self.assertGreaterEqual(after, before)
+        self.assertAlmostEqual(self._work_hours(before, after) * 60, holiday_hours * 60, places=6)
+        self.assertFalse(holiday_hours and after <= holiday_to)
+
+    def test_public_holiday_examples(self):
+        # The calendar's time zone counts, whatever the company's address says.
+        self.company.partner_id.tz = "Europe/Berlin"
+        self.calendar.tz = "Asia/Shanghai"
+        # Monday 9 March 2026 is a public holiday in Shanghai (00:00 to 23:59:59 local).
+        self._holiday(datetime(2026, 3, 8, 16, 0), datetime(2026, 3, 9, 15, 59, 59))
+        friday_late = datetime(2026, 3, 6, 8, 30)  # Friday 16:30 in Shanghai
+        with freeze_time(friday_late):
+            ticket = self._ticket()
+        # 30 minutes on Friday, none on the holiday: Tuesday 08:30 and 09:30 in Shanghai.
+        self.assertEqual(ticket.assign_deadline, datetime(2026, 3, 10, 0, 30))
+        self.assertEqual(ticket.contact_deadline, datetime(2026, 3, 10, 1, 30))
+        self.assertEqual(ticket.assign_warning_date, datetime(2026, 3, 10, 0, 18))
+        # The same as Odoo's own planning with the holidays.
+        expected = self.calendar.plan_hours(1.0, friday_late, compute_leaves=True)
+        self.assertEqual(ticket.assign_deadline, expected)
+        # Another company's holiday on Tuesday, set for no calendar in particular, is not ours...
+        other = self.env["res.company"].create({"name": "Second Pump Works"})
+        self.env.user.company_ids |= other
+        theirs = self.Leaves.with_company(other).create(
+            {
+                "name": "Their holiday",
+                "date_from": datetime(2026, 3, 9, 16, 0),
+                "date_to": datetime(2026, 3, 10, 15, 59),
+            }
+        )
+        # Saved as that company's user would (its company is computed from the saving user's).
+        theirs.flush_recordset()
+        theirs.invalidate_recordset()
+        self.assertEqual(theirs.company_id, other)
+        with freeze_time(friday_late):
+            self.assertEqual(self._ticket().assign_deadline, datetime(2026, 3, 10, 0, 30))
+        # ... but the same holiday of our company is: Wednesday 08:30.
+        ours = self.Leaves.create(
+            {
+                "name": "Our holiday",
+                "date_from": datetime(2026, 3, 9, 16, 0),
+                "date_to": datetime(2026, 3, 10, 15, 59),
+            }
+        )
+        self.assertEqual(ours.company_id, self.company)
+        self.assertFalse(ours.calendar_id)
+        with freeze_time(friday_late):
+            self.assertEqual(self._ticket().assign_deadline, datetime(2026, 3, 11, 0, 30))
+        # The wall clock is unchanged when the SLA counts every hour.
+        self.company.fulfilment_sla_use_calendar = False
+        with freeze_time(friday_late):
+            self.assertEqual(self._ticket().assign_deadline, friday_late + timedelta(hours=1))
+
+    def test_holidays_read_once_per_company(self):
+        self.calendar.tz = "UTC"
+        self._holiday(datetime(2026, 3, 9, 0, 0), datetime(2026, 3, 9, 23, 59))
+
+        def deadline_queries(count):
+            with freeze_time(datetime(2026, 3, 6, 16, 30)):
+                tickets = self.Ticket.with_user(self.agent).create(
+                    [{"partner_id": self.customer.id} for _i in range(count)]
+                )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            tickets._set_deadlines()
+            self.env.flush_all()
+            queries = self.cr.sql_log_count - before
+            # Friday 16:30 UTC: 30 minutes on Friday, none on the holiday Monday.
+            self.assertEqual(set(tickets.mapped("assign_deadline")), {datetime(2026, 3, 10, 8, 30)})
+            return queries
+
+        deadline_queries(1)  # warms the caches
+        self.assertEqual(deadline_queries(2), deadline_queries(12))
 
 
 @tagged("post_install", "-at_install")

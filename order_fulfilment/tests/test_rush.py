@@ -218,6 +218,33 @@ class TestPromise(RushCase):
         _order, rush = self._promise(datetime(2026, 11, 20, 2, 0), is_rush=True, rush_reason="Urgent")
         self.assertEqual(rush, datetime(2026, 11, 24, 9, 15))
 
+    def test_same_time_zone_and_holidays_as_the_sla(self):
+        # The calendar's time zone counts, whatever the company's address says (as for tickets):
+        # the cut-off is 17:15 in Shanghai, not in Berlin.
+        self.company.partner_id.tz = "Europe/Berlin"
+        _order, rush = self._promise(datetime(2026, 11, 18, 1, 0), is_rush=True, rush_reason="Urgent")
+        self.assertEqual(rush, datetime(2026, 11, 19, 9, 15))  # Thursday 17:15 in Shanghai
+        # Another company's holiday on Thursday, set for no calendar in particular, is not ours.
+        other = self.env["res.company"].create({"name": "Second Pump Works"})
+        self.env.user.company_ids |= other
+        theirs = (
+            self.env["resource.calendar.leaves"]
+            .with_company(other)
+            .create(
+                {
+                    "name": "Their holiday",
+                    "date_from": datetime(2026, 11, 18, 16, 0),
+                    "date_to": datetime(2026, 11, 19, 15, 59),
+                }
+            )
+        )
+        # Saved as that company's user would (its company is computed from the saving user's).
+        theirs.flush_recordset()
+        theirs.invalidate_recordset()
+        self.assertEqual(theirs.company_id, other)
+        _order, rush = self._promise(datetime(2026, 11, 18, 1, 0), is_rush=True, rush_reason="Urgent")
+        self.assertEqual(rush, datetime(2026, 11, 19, 9, 15))
+
     def test_signature_moves_the_promise(self):
         order, unsigned = self._promise(datetime(2026, 11, 18, 1, 0), require_signature=True)
         self.assertEqual(unsigned, datetime(2026, 11, 23, 9, 15))

@@ -1,4 +1,4 @@
-"""Working days of a resource calendar, as an "is working day" callable for the promise."""
+"""Working days of a company, as an "is working day" callable for the promise."""
 
 from datetime import datetime, time, timedelta
 
@@ -9,16 +9,17 @@ CHUNK_DAYS = 62
 
 
 class WorkingDays:
-    """``WorkingDays(calendar, tz)(day)`` is True when ``day`` has working time.
+    """``WorkingDays(company)(day)`` is True when the local ``day`` has working time.
 
-    Weekends (days without attendance) and global leaves (public holidays) are
-    not working days. Without a calendar, Monday to Friday are. The calendar is
-    read lazily, a couple of months at a time, and cached.
+    The working time is the company's own (``res.company._fulfilment_work_intervals``, the same
+    as the ticket SLA): weekends (days without attendance) and public holidays are not working
+    days, in the company's time zone (``res.company._fulfilment_tz``). Without a calendar,
+    Monday to Friday are. The calendar is read lazily, a couple of months at a time, and cached.
     """
 
-    def __init__(self, calendar, tz):
-        self.calendar = calendar
-        self.tz = pytz.timezone(tz or "UTC") if isinstance(tz, str) or tz is None else tz
+    def __init__(self, company):
+        self.company = company
+        self.tz = company._fulfilment_tz()
         self.cache = {}
 
     def __call__(self, day):
@@ -28,11 +29,13 @@ class WorkingDays:
 
     def _load(self, first_day):
         days = [first_day + timedelta(days=offset) for offset in range(CHUNK_DAYS)]
-        if not self.calendar:
+        start = self.tz.localize(datetime.combine(first_day, time.min)).astimezone(pytz.utc)
+        stop = self.tz.localize(datetime.combine(days[-1], time.max)).astimezone(pytz.utc)
+        intervals = self.company._fulfilment_work_intervals(
+            start.replace(tzinfo=None), stop.replace(tzinfo=None)
+        )
+        if intervals is None:
             self.cache.update({day: day.weekday() < 5 for day in days})
             return
-        start = self.tz.localize(datetime.combine(first_day, time.min))
-        stop = self.tz.localize(datetime.combine(days[-1], time.max))
-        intervals = self.calendar._work_intervals_batch(start, stop, tz=self.tz)[False]
-        working = {interval_start.astimezone(self.tz).date() for interval_start, _stop, _meta in intervals}
+        working = {pytz.utc.localize(begin).astimezone(self.tz).date() for begin, _end in intervals}
         self.cache.update({day: day in working for day in days})
