@@ -257,9 +257,15 @@ setup_chromium() {
 # Debian's wkhtmltopdf, with which Odoo prints documents as PDF, when this user may install it.
 # Odoo looks for it when it starts: a server already running must be restarted to print.
 setup_wkhtmltopdf() {
-    command -v wkhtmltopdf >/dev/null && return 0
+    # Chinese documents need CJK fonts, else their text prints as boxes.
+    if command -v wkhtmltopdf >/dev/null; then
+        if command -v fc-list >/dev/null && ! fc-list :lang=zh | grep -q .; then
+            apt_install pdf fonts-noto-cjk || say "pdf: no Chinese font; install fonts-noto-cjk to print Chinese"
+        fi
+        return 0
+    fi
     local rc=0
-    apt_install pdf wkhtmltopdf || rc=$?
+    apt_install pdf wkhtmltopdf fonts-noto-cjk || rc=$?
     if [ "$rc" = 2 ]; then
         say "pdf: no wkhtmltopdf found; install it (e.g. 'apt-get install wkhtmltopdf') to print" \
             "documents as PDF (without it TestReportsPdf is skipped, and fails when CI=true)"
