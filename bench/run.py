@@ -62,6 +62,11 @@ BUDGETS = {
         "time, apply / stock line write",
         "the apply vs stock Odoo writing {change_lines} line quantities of the confirmed order",
     ),
+    "rule_change_seconds_20k": (
+        2.0,
+        "seconds",
+        "save a new review rule with {rule_quotations} open quotations in the database",
+    ),
     "at_risk_search_seconds_20k": (
         1.0,
         "seconds",
@@ -82,6 +87,7 @@ SCALES = {
         "tickets_breached": 1_000,
         "change_lines": 100,
         "at_risk_orders": 20_000,
+        "rule_quotations": 20_000,
         "reps": 3,
     },
     "quick": {
@@ -96,6 +102,7 @@ SCALES = {
         "tickets_breached": 100,
         "change_lines": 10,
         "at_risk_orders": 2_000,
+        "rule_quotations": 2_000,
         "reps": 3,
     },
 }
@@ -900,6 +907,38 @@ def bench_change(dbs, scale):
     }
 
 
+def bench_rule_change(db, scale):
+    """Saving a rule while many quotations are open; a quotation must still read its new status."""
+    n = scale["rule_quotations"]
+    with db.env() as env:
+        need_model(env, "fulfilment.review.rule", fields=("min_amount", "group_id"))
+        fx = fixture(env, scale)
+        group = env.ref("order_fulfilment.group_review_production")
+        runs = []
+        with undone(env):
+            quotation = env["sale.order"].create(order_vals(fx, 0))
+            env.flush_all()
+            clone_rows(
+                env.cr,
+                [("sale_order", quotation.ids), ("sale_order_line", quotation.order_line.ids)],
+                n - 1,
+                {"sale_order": {"name": "'BQ' || lpad(m.copy::text, 6, '0')"}},
+            )
+            env.cr.execute("ANALYZE sale_order")
+            for rep in range(scale["reps"]):
+                vals = {"name": f"Bench rule {rep}", "group_id": group.id, "min_amount": 1}
+                _q, seconds = measure(env, lambda vals=vals: env["fulfilment.review.rule"].create(vals))
+                runs.append(seconds)
+            env.invalidate_all()
+            status = quotation.web_read({"review_state": {}})[0]["review_state"]
+    return {
+        "base": None,
+        "addon": round(median(runs), 3),
+        "value": median(runs),
+        "note": f"{', '.join(f'{t:.2f}' for t in runs)} s; {n} open quotations; one then reads {status!r}",
+    }
+
+
 def bench_at_risk(db, scale):
     with db.env() as env:
         need_model(env, "sale.order", fields=("fulfilment_at_risk",))
@@ -1005,6 +1044,7 @@ def run(args):
     attempt(["rush_toggle_queries"], bench_rush, dbs["addon"], scale)
     attempt(["sla_cron_seconds_100k", "sla_cron_scaling"], bench_sla, dbs["addon"], scale)
     attempt(["change_apply_seconds_100_lines", "change_apply_vs_stock_ratio"], bench_change, dbs, scale)
+    attempt(["rule_change_seconds_20k"], bench_rule_change, dbs["addon"], scale)
     attempt(["at_risk_search_seconds_20k"], bench_at_risk, dbs["addon"], scale)
 
     failed = False

@@ -138,6 +138,10 @@ class FulfilmentChangeRequest(models.Model):
     def _review_is_open(self):
         return self.state == "draft"
 
+    @api.model
+    def _review_open_domain(self):
+        return [("state", "=", "draft")] + super()._review_open_domain()
+
     def _review_change_type(self):
         return self.change_type
 

@@ -80,6 +80,55 @@ class FulfilmentReviewMixin(models.AbstractModel):
     def _review_on_rejected(self):
         """Called on the records of which a review was just rejected."""
 
+    @api.model
+    def _review_open_domain(self):
+        """The records not under review whose review status follows the rules (e.g. quotations)."""
+        return [("review_state", "in", ("none", "draft"))]
+
+    # ------------------------------------------------------------------
+    # Refresh after a rule change, in the background
+    # ------------------------------------------------------------------
+    # Saving a rule must not recompute thousands of open records in the admin's request: it
+    # marks each reviewed model (a parameter holding the last id done, "0" at first) and a
+    # scheduled action recomputes them in batches. Until it has reached a record, reading it
+    # in the web client recomputes it first, and the confirmation gate always reads the rules.
+    @api.model
+    def _review_refresh_key(self):
+        return f"order_fulfilment.review_refresh.{self._name}"
+
+    @api.model
+    def _review_refresh_start(self):
+        self.env["ir.config_parameter"].sudo().set_param(self._review_refresh_key(), "0")
+
+    @api.model
+    def _review_refresh_batch(self, limit):
+        """Recompute the next ``limit`` open records; returns (done, more)."""
+        params = self.env["ir.config_parameter"].sudo()
+        start = params.get_param(self._review_refresh_key())
+        if not start:
+            return 0, False
+        records = self.sudo().search(
+            self._review_open_domain() + [("id", ">", int(start))], order="id", limit=limit
+        )
+        records._review_recompute_state()
+        more = len(records) == limit
+        params.set_param(self._review_refresh_key(), str(records[-1].id) if more else False)
+        return len(records), more
+
+    def _review_refresh_pending(self):
+        start = self.env["ir.config_parameter"].sudo().get_param(self._review_refresh_key())
+        if start and self.ids:
+            stale = (
+                self.sudo()
+                .browse(self.ids)
+                .filtered_domain(self._review_open_domain() + [("id", ">", int(start))])
+            )
+            stale._review_recompute_state()
+
+    def web_read(self, specification):
+        self._review_refresh_pending()
+        return super().web_read(specification)
+
     # ------------------------------------------------------------------
     # State
     # ------------------------------------------------------------------

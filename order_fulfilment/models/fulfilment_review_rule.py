@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import float_compare, float_round
 from odoo.tools.safe_eval import safe_eval
 
+from ..tools.orm import run_batches
+
 
 class FulfilmentReviewRule(models.Model):
     _name = "fulfilment.review.rule"
@@ -166,8 +168,26 @@ class FulfilmentReviewRule(models.Model):
 
     def _rules_changed(self):
         self.env.registry.clear_cache()
-        # Quotations that are not under review yet show whether a review is needed.
-        self.env["sale.order"]._review_refresh_open_quotations()
+        # Records not under review yet (quotations, draft change requests) show whether a
+        # review is needed: refreshed in the background, not in this request.
+        for model in self.env["fulfilment.review.mixin"]._inherit_children:
+            self.env[model]._review_refresh_start()
+        self.env.ref("order_fulfilment.ir_cron_fulfilment_review_refresh")._trigger()
+
+    @api.model
+    def _cron_refresh_review_states(self, batch_size=1000):
+        """Scheduled action: the review status of open records after a rule change."""
+
+        def batch(limit):
+            done = 0
+            for model in self.env["fulfilment.review.mixin"]._inherit_children:
+                count, more = self.env[model]._review_refresh_batch(limit - done)
+                done += count
+                if more or done >= limit:
+                    return done, True
+            return done, False
+
+        return run_batches(self.env, batch, batch_size)
 
     # ------------------------------------------------------------------
     # Matching

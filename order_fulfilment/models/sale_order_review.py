@@ -38,12 +38,8 @@ class SaleOrder(models.Model):
         ]
 
     @api.model
-    def _review_refresh_open_quotations(self):
-        """After rules change: quotations not under review show whether they need one."""
-        quotations = self.sudo().search(
-            [("state", "in", ("draft", "sent")), ("review_state", "in", ("none", "draft"))]
-        )
-        quotations._review_recompute_state()
+    def _review_open_domain(self):
+        return [("state", "in", ("draft", "sent"))] + super()._review_open_domain()
 
     def action_request_review(self):
         self.check_access("write")

@@ -184,9 +184,33 @@ class TestReviewCriteria(ReviewCase):
         order = self._create_order()
         self.assertEqual(order.review_state, "none")
         rule.company_id = False
+        # The web client shows the right status at once; the stored one follows in the background.
+        self.assertEqual(order.web_read({"review_state": {}})[0]["review_state"], "draft")
+        self.env["fulfilment.review.rule"]._cron_refresh_review_states()
         self.assertEqual(order.review_state, "draft", "a rule change refreshes open quotations")
         rule.active = False
+        self.env["fulfilment.review.rule"]._cron_refresh_review_states()
         self.assertEqual(order.review_state, "none")
+
+    def test_rule_change_refreshes_in_the_background(self):
+        """Saving a rule recomputes no quotation in the request; the form and the scheduled
+        action show the new status, draft change requests included."""
+        orders = self._create_order() | self._create_order()
+        self.assertEqual(orders.mapped("review_state"), ["none", "none"])
+        rule = self._rule(self.group_production)
+        self.env.invalidate_all()
+        self.env.cr.execute("SELECT review_state FROM sale_order WHERE id IN %s", [tuple(orders.ids)])
+        self.assertEqual(
+            {row[0] for row in self.env.cr.fetchall()}, {"none"}, "not recomputed in the request"
+        )
+        self.assertEqual(orders[0].web_read({"review_state": {}})[0]["review_state"], "draft")
+        self.assertGreaterEqual(
+            self.env["fulfilment.review.rule"]._cron_refresh_review_states(batch_size=1), 2
+        )
+        self.assertEqual(orders.mapped("review_state"), ["draft", "draft"])
+        rule.min_amount = 10**9
+        self.env["fulfilment.review.rule"]._cron_refresh_review_states()
+        self.assertEqual(orders.mapped("review_state"), ["none", "none"])
 
 
 @tagged("post_install", "-at_install")

@@ -1,0 +1,48 @@
+"""Mechanisms shared by the addon's models: row locks and batched scheduled actions."""
+
+from odoo.tools import SQL
+
+
+def lock_rows(records, skip_locked=False):
+    """Lock the rows of ``records`` (FOR UPDATE, in id order so two callers never deadlock).
+
+    Concurrent transactions that try the same records wait for this one to end, then see its
+    result. With ``skip_locked`` the rows another transaction holds are left out instead.
+    :return: the records that are locked now, still existing
+    """
+    if not records:
+        return records
+    records.flush_recordset()
+    records.env.cr.execute(
+        SQL(
+            "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR UPDATE%s",
+            SQL.identifier(records._table),
+            tuple(records.ids),
+            SQL(" SKIP LOCKED") if skip_locked else SQL(),
+        ),
+        # A lock conflict that Odoo retries (serialization) is not an error worth a log line.
+        log_exceptions=False,
+    )
+    locked = {row[0] for row in records.env.cr.fetchall()}
+    return records.filtered(lambda r: r.id in locked)
+
+
+def run_batches(env, batch, batch_size):
+    """Run ``batch(batch_size) -> (done, more)`` the way Odoo 18 runs long scheduled actions.
+
+    In a scheduled action (``ir.cron`` passes its progress in the context) one batch runs and
+    reports its progress: Odoo commits and calls again while more remains, so several cron
+    workers or servers can share the work. Called directly (a button, a test, a script), every
+    batch runs in the caller's transaction.
+    :return: how many records were done
+    """
+    in_cron = bool(env.context.get("ir_cron_progress_id"))
+    total = 0
+    while True:
+        done, more = batch(batch_size)
+        total += done
+        if in_cron:
+            env["ir.cron"]._notify_progress(done=done, remaining=1 if more else 0)
+            return total
+        if not more or not done:
+            return total
