@@ -38,6 +38,7 @@ from . import test_tours
 # Security and bad input
 from . import test_security_rpc
 from . import test_bad_input
+from . import test_model_rules_rpc
 
 # Reliability (tagged -standard: runs alone on its own database, tools/dev.sh concurrency)
 from . import test_concurrency
