@@ -4,6 +4,7 @@ from . import test_install
 from . import test_review
 from . import test_review_rpc
 from . import test_review_access
+from . import test_review_inbox
 
 # Rush orders and the delivery promise
 from . import test_promise
