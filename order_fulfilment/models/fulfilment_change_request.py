@@ -278,16 +278,11 @@ class FulfilmentChangeRequest(models.Model):
     def _search_can_decide(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on 'To Approve'."))
+        # The reviews' own search: department, pending, and the self-review ban.
         reviews = (
             self.env["fulfilment.review"]
             .sudo()
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("state", "=", "pending"),
-                    ("group_id", "in", self.env.user.groups_id.ids),
-                ]
-            )
+            .search([("res_model", "=", self._name), ("can_decide", "=", True)])
         )
         ids = list(set(reviews.mapped("res_id")))
         return [("id", "in" if (operator == "=") == value else "not in", ids)]

@@ -45,27 +45,69 @@ class FulfilmentReview(models.Model):
     comment = fields.Text()
     escalated = fields.Boolean(readonly=True, copy=False)
     can_decide = fields.Boolean(compute="_compute_can_decide", search="_search_can_decide")
+    cannot_decide_reason = fields.Text(
+        string="Why Not Yours",
+        compute="_compute_can_decide",
+        help="Why you cannot approve or reject this review.",
+    )
     is_overdue = fields.Boolean(string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue")
     record_name = fields.Char(string="Document", compute="_compute_record_name")
 
     # ------------------------------------------------------------------
     # Computed
     # ------------------------------------------------------------------
+    @api.depends("state", "group_id", "rule_id.allow_self_review", "requested_by_id", "order_id.user_id")
+    @api.depends_context("uid")
     def _compute_can_decide(self):
-        user_groups = self.env.user.groups_id
+        reasons = self._cannot_decide_reasons(self.env.user)
         for review in self:
-            review.can_decide = (
-                review.state == "pending"
-                and review.group_id in user_groups
-                and not review._self_review_refused(self.env.user)
-            )
+            reason = reasons.get(review.id)
+            review.can_decide = not reason
+            review.cannot_decide_reason = reason or False
 
     def _search_can_decide(self, operator, value):
+        """The reviews whose ``can_decide`` is True for the current user: the pending reviews of
+        the user's departments, less those the self-review ban refuses (same rules as the compute)."""
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on 'Can Decide'."))
-        domain = [("state", "=", "pending"), ("group_id", "in", self.env.user.groups_id.ids)]
+        user = self.env.user
+        candidates = self.sudo().search([("state", "=", "pending"), ("group_id", "in", user.groups_id.ids)])
+        refused = candidates._self_review_refused_ids(user)
+        ids = [review_id for review_id in candidates.ids if review_id not in refused]
         positive = (operator == "=") == value
-        return domain if positive else expression.distribute_not(["!"] + domain)
+        return [("id", "in" if positive else "not in", ids)]
+
+    def _cannot_decide_reasons(self, user):
+        """{review id: why ``user`` cannot approve or reject it}; the reviews not in the result
+        are the ones the user can decide. A constant number of queries for any number of reviews."""
+        reviews = self.sudo()
+        user_groups = user.groups_id
+        states = dict(self._fields["state"]._description_selection(self.env))
+        in_reach = reviews.filtered(lambda r: r.state == "pending" and r.group_id in user_groups)
+        refused = in_reach._self_review_refused_ids(user)
+        reasons = {}
+        for review in reviews:
+            if review.state == "waiting":
+                reasons[review.id] = self.env._(
+                    "Step %(step)s opens once the reviews of the earlier steps are approved.",
+                    step=review.sequence,
+                )
+            elif review.state != "pending":
+                reasons[review.id] = self.env._(
+                    "This review is %(state)s: there is nothing left to decide.",
+                    state=states[review.state],
+                )
+            elif review.group_id not in user_groups:
+                reasons[review.id] = self.env._(
+                    "Only members of %(group)s can decide this review.", group=review.group_id.full_name
+                )
+            elif review.id in refused:
+                reasons[review.id] = self.env._(
+                    "You requested this document or are its salesperson: another member of %(group)s "
+                    "must sign this review.",
+                    group=review.group_id.name,
+                )
+        return reasons
 
     @api.depends("deadline", "state")
     def _compute_is_overdue(self):
@@ -104,16 +146,37 @@ class FulfilmentReview(models.Model):
     def _self_review_refused(self, user):
         """The order's salesperson and the requester may not sign, unless the rule allows it."""
         self.ensure_one()
-        if self.rule_id.allow_self_review:
-            return False
-        record = self._reviewed_record()
-        requesters = self.requested_by_id | self.order_id.user_id
-        if record is not None and "user_id" in record._fields and record._name != "sale.order":
-            requesters |= record.sudo().user_id
-        return user in requesters
+        return self.id in self._self_review_refused_ids(user)
+
+    def _self_review_refused_ids(self, user):
+        """Ids of the reviews in self that ``user`` may not sign, being their requester, the
+        salesperson of their order or the requester of their reviewed record (a change request),
+        when their rule does not allow self-review. Reads every review at once."""
+        reviews = self.sudo()
+        ids_by_model = {}
+        for review in reviews:
+            ids_by_model.setdefault(review.res_model, set()).add(review.res_id)
+        requesters = {}
+        for model, ids in ids_by_model.items():
+            if model == "sale.order" or model not in self.env or "user_id" not in self.env[model]._fields:
+                continue
+            for record in self.env[model].sudo().browse(ids).exists():
+                requesters[model, record.id] = record.user_id.id
+        return {
+            review.id
+            for review in reviews
+            if not review.rule_id.allow_self_review
+            and user.id
+            in (
+                review.requested_by_id.id,
+                review.order_id.user_id.id,
+                requesters.get((review.res_model, review.res_id)),
+            )
+        }
 
     def _check_can_decide(self):
         user = self.env.user
+        refused = self._self_review_refused_ids(user)
         for review in self:
             if review.group_id not in user.groups_id:
                 raise AccessError(
@@ -123,7 +186,7 @@ class FulfilmentReview(models.Model):
                         document=review.record_name,
                     )
                 )
-            if review._self_review_refused(user):
+            if review.id in refused:
                 raise UserError(
                     self.env._(
                         "You requested %(document)s or are its salesperson, so you cannot sign its "

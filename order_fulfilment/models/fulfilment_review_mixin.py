@@ -180,18 +180,21 @@ class FulfilmentReviewMixin(models.AbstractModel):
     @api.depends_context("uid")
     def _compute_review_info(self):
         rule_model = self.env["fulfilment.review.rule"]
-        user_groups = self.env.user.groups_id
         drafts = self.filtered(lambda r: r.review_state == "draft" and r._review_is_open())
         rules, facts = rule_model._rules_and_facts(drafts, self._review_applies_to)
+        current_by_record = {
+            record: record._review_current() if record.id else record.review_ids.browse() for record in self
+        }
+        # The same rules as the reviews' own "can decide", for all the records at once.
+        undecidable = (
+            self.env["fulfilment.review"]
+            .union(*current_by_record.values())
+            ._cannot_decide_reasons(self.env.user)
+        )
         for record in self:
-            current = record._review_current() if record.id else record.review_ids.browse()
+            current = current_by_record[record]
             record.review_count = len(record.review_ids.filtered(lambda r: r.state != "cancelled"))
-            record.review_can_decide = any(
-                review.state == "pending"
-                and review.group_id in user_groups
-                and not review._self_review_refused(self.env.user)
-                for review in current
-            )
+            record.review_can_decide = any(review.id not in undecidable for review in current)
             rejected = current.filtered(lambda r: r.state == "rejected")
             record.review_rejection = (
                 "\n".join(f"{r.group_id.name}: {r.comment or ''}" for r in rejected) if rejected else False

@@ -66,6 +66,9 @@ PROTECTED_FIELDS = frozenset(
         "replacement_order_id",
     }
 )
+# What was handled: fixed once the ticket is resolved, closed or cancelled.
+HANDLED_FIELDS = ("partner_id", "order_id", "picking_id", "product_id", "lot_id", "resolution")
+DONE_STATES = ("resolved", "closed", "cancelled")
 # Working time looked ahead when counting SLA minutes in the company calendar.
 CALENDAR_LOOKAHEAD = timedelta(days=60)
 
@@ -351,6 +354,85 @@ class FulfilmentTicket(models.Model):
                 )
             )
 
+    def _check_handled_fields(self, vals):
+        """A resolved, closed or cancelled ticket keeps the customer, documents, product and
+        resolution it was handled with; the addon's own writes (as superuser) still may."""
+        if self.env.su:
+            return
+        fnames = [fname for fname in HANDLED_FIELDS if fname in vals]
+        if not fnames:
+            return
+        for ticket in self.filtered(lambda t: t.state in DONE_STATES):
+            changed = []
+            for fname in fnames:
+                field = self._fields[fname]
+                new = field.convert_to_cache(vals[fname], ticket, validate=False) or False
+                old = field.convert_to_cache(ticket[fname], ticket, validate=False) or False
+                if new != old:
+                    changed.append(field._description_string(self.env))
+            if changed:
+                raise UserError(
+                    self.env._(
+                        "Ticket %(ticket)s is %(state)s: its %(fields)s cannot change any more. "
+                        "Open a new ticket for another problem or document.",
+                        ticket=ticket.name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[ticket.state],
+                        fields=", ".join(changed),
+                    )
+                )
+
+    def _check_assignable(self, user, company=None):
+        """Tickets go to active after-sales agents of their company only.
+
+        :param company: the tickets' company when it changes in the same write, or the company
+            of a new ticket (then ``self`` is empty)
+        """
+        user_sudo = user.sudo()
+        if not user_sudo.exists() or not user_sudo.has_group("order_fulfilment.group_aftersales_user"):
+            name = user_sudo.exists().name or user.id
+            if not self:
+                raise UserError(
+                    self.env._(
+                        "%(user)s is not an after-sales agent: give the new ticket to a member of the "
+                        "after-sales team.",
+                        user=name,
+                    )
+                )
+            raise UserError(
+                self.env._(
+                    "%(user)s is not an after-sales agent, so tickets %(tickets)s cannot be assigned to "
+                    "them. Assign them to a member of the after-sales team.",
+                    user=name,
+                    tickets=", ".join(self.mapped("name")),
+                )
+            )
+        if not user_sudo.active:
+            raise UserError(
+                self.env._(
+                    "%(user)s is archived: assign the tickets to an active agent.", user=user_sudo.name
+                )
+            )
+        if not self and company and company not in user_sudo.company_ids:
+            raise UserError(
+                self.env._(
+                    "%(user)s does not work for %(company)s: give the new ticket to an agent of that "
+                    "company.",
+                    user=user_sudo.name,
+                    company=company.name,
+                )
+            )
+        elsewhere = self.filtered(lambda t: (company or t.company_id) not in user_sudo.company_ids)
+        if elsewhere:
+            raise UserError(
+                self.env._(
+                    "%(user)s does not work for %(company)s, so tickets %(tickets)s cannot be "
+                    "assigned to them.",
+                    user=user_sudo.name,
+                    company=(company or elsewhere[0].company_id).name,
+                    tickets=", ".join(elsewhere.mapped("name")),
+                )
+            )
+
     @api.model
     def _sequence_for(self, company):
         sequence = (
@@ -416,6 +498,11 @@ class FulfilmentTicket(models.Model):
                 vals["name"] = self._sequence_for(company).next_by_id(
                     sequence_date=fields.Datetime.to_datetime(vals["opened_date"])
                 )
+        if not self.env.su:
+            for vals in vals_list:
+                if vals.get("user_id"):
+                    company = Company.browse(vals.get("company_id")) or self.env.company
+                    self.browse()._check_assignable(self.env["res.users"].browse(vals["user_id"]), company)
         tickets = super().create(vals_list)
         tickets.filtered(lambda t: not t.assign_deadline)._set_deadlines()
         # Refresh the SLA at creation time (a ticket opened in the past may be due already).
@@ -425,6 +512,11 @@ class FulfilmentTicket(models.Model):
     def write(self, vals):
         self._check_finite_quantity([vals])
         self._check_protected(vals)
+        self._check_handled_fields(vals)
+        if vals.get("user_id") and not self.env.su:
+            user = self.env["res.users"].browse(vals["user_id"])
+            company = self.env["res.company"].browse(vals["company_id"]) if vals.get("company_id") else None
+            self.filtered(lambda t: t.user_id != user or company)._check_assignable(user, company)
         if "company_id" in vals and any(t.state != "new" for t in self):
             raise UserError(self.env._("The company of a ticket in progress cannot change."))
         if (
@@ -640,27 +732,7 @@ class FulfilmentTicket(models.Model):
                 self.env._("Assign the tickets to a user, given by its id (not %(value)r).", value=user_id)
             )
         user = self.env["res.users"].browse(user_id) if user_id else self.env.user
-        if not user.exists() or not user.has_group("order_fulfilment.group_aftersales_user"):
-            raise UserError(
-                self.env._("%(user)s is not an after-sales agent.", user=user.sudo().name or user_id)
-            )
-        if not user.active:
-            raise UserError(
-                self.env._(
-                    "%(user)s is archived: assign the tickets to an active agent.", user=user.sudo().name
-                )
-            )
-        elsewhere = self.filtered(lambda t: t.company_id not in user.sudo().company_ids)
-        if elsewhere:
-            raise UserError(
-                self.env._(
-                    "%(user)s does not work for %(company)s, so tickets %(tickets)s cannot be "
-                    "assigned to them.",
-                    user=user.sudo().name,
-                    company=elsewhere[0].company_id.name,
-                    tickets=", ".join(elsewhere.mapped("name")),
-                )
-            )
+        self._check_assignable(user)
         now = fields.Datetime.now()
         first = self.filtered(lambda t: not t.assigned_date)
         self.write({"user_id": user.id})

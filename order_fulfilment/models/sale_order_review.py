@@ -3,6 +3,8 @@ from odoo.exceptions import UserError
 
 # Changes of these make the reviews of a quotation obsolete.
 REVIEWED_ORDER_FIELDS = ("partner_id", "commitment_date", "is_rush", "order_line")
+# The salesperson's to-do once every review of the quotation is approved.
+CONFIRM_ACTIVITY = "order_fulfilment.mail_activity_type_review_confirm"
 
 
 class SaleOrder(models.Model):
@@ -112,10 +114,28 @@ class SaleOrder(models.Model):
     def _review_on_approved(self):
         for order in self.filtered("user_id"):
             order.activity_schedule(
-                "mail.mail_activity_data_todo",
+                CONFIRM_ACTIVITY,
                 user_id=order.user_id.id,
                 summary=self.env._("Reviews approved: confirm the order"),
             )
+
+    def _review_close_confirm_activity(self):
+        """Remove the salesperson's "confirm the order" to-do once the order is confirmed or
+        cancelled, or its approval no longer holds (the quotation changed, a new review round).
+        The confirmation itself is tracked on the order; the to-do leaves no note of its own."""
+        if self:
+            # The to-do is the salesperson's; whoever confirms the order may close it.
+            self.sudo().activity_unlink([CONFIRM_ACTIVITY])
+
+    def _review_request(self, extra=None):
+        requested = super()._review_request(extra=extra)
+        requested._review_close_confirm_activity()
+        return requested
+
+    def _review_invalidate(self, reason):
+        result = super()._review_invalidate(reason)
+        self._review_close_confirm_activity()
+        return result
 
     def _review_on_rejected(self):
         for order in self.filtered("user_id"):
@@ -188,6 +208,8 @@ class SaleOrder(models.Model):
         result = super().write(vals)
         if watched:
             watched._review_invalidate_changed(before)
+        if vals.get("state") in ("sale", "cancel"):
+            self._review_close_confirm_activity()
         return result
 
     @api.model_create_multi

@@ -88,12 +88,38 @@ class SaleOrder(models.Model):
                     )
                 )
 
+    def _check_rush_editable(self, vals):
+        """Locked and cancelled orders keep their rush flag and reason, as in the form. A write
+        that unlocks the order, or cancels an open one, may change them in the same call."""
+        if self.env.su or not {"is_rush", "rush_reason"} & set(vals):
+            return
+
+        def frozen_before_and_after(order):
+            after_state, after_locked = vals.get("state", order.state), vals.get("locked", order.locked)
+            return order._is_readonly() and (after_state == "cancel" or bool(after_locked))
+
+        def changed(order):
+            return ("is_rush" in vals and bool(vals["is_rush"]) != order.is_rush) or (
+                "rush_reason" in vals and (vals["rush_reason"] or False) != (order.rush_reason or False)
+            )
+
+        frozen = self.filtered(lambda o: frozen_before_and_after(o) and changed(o))
+        if frozen:
+            raise UserError(
+                self.env._(
+                    "%(orders)s is locked or cancelled, so its rush flag and reason cannot change. "
+                    "Unlock the order, or set the cancelled order back to quotation, first.",
+                    orders=", ".join(frozen.mapped("display_name")),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         self.browse()._check_rush_permission(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_rush_editable(vals)
         rush_toggled = self.browse()
         if "is_rush" in vals:
             self._check_rush_permission([vals])

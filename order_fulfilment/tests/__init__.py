@@ -4,6 +4,7 @@ from . import test_install
 from . import test_review
 from . import test_review_rpc
 from . import test_review_access
+from . import test_review_inbox
 
 # Rush orders and the delivery promise
 from . import test_promise
@@ -34,10 +35,12 @@ from . import test_reports
 
 # Browser tours
 from . import test_tours
+from . import test_tours_inbox
 
 # Security and bad input
 from . import test_security_rpc
 from . import test_bad_input
+from . import test_model_rules_rpc
 
 # Reliability (tagged -standard: runs alone on its own database, tools/dev.sh concurrency)
 from . import test_concurrency
