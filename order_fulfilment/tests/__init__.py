@@ -19,6 +19,7 @@ from . import test_fulfilment_ticket_portal
 
 # Release and delivery controls
 from . import test_controls
+from . import test_finance_release
 
 # Fulfilment analysis
 from . import test_analysis
