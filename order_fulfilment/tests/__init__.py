@@ -35,6 +35,7 @@ from . import test_reports
 
 # Browser tours
 from . import test_tours
+from . import test_tours_finance
 
 # Security and bad input
 from . import test_security_rpc
