@@ -39,6 +39,7 @@
         "views/fulfilment_ticket_portal_templates.xml",
         "report/fulfilment_ticket_report.xml",
         # Release and delivery controls
+        "security/sale_order_release_security.xml",
         "data/fulfilment_controls_data.xml",
         "views/fulfilment_pod_wizard_views.xml",
         # Views

@@ -26,6 +26,19 @@ class SaleOrder(models.Model):
     )
     delivery_released_by_id = fields.Many2one("res.users", copy=False, readonly=True, index="btree_not_null")
     delivery_released_date = fields.Datetime(copy=False, readonly=True)
+    # Computed as superuser: finance reads what is still due without rights on the invoices.
+    fulfilment_amount_due = fields.Monetary(
+        string="Amount Due",
+        compute="_compute_fulfilment_payment",
+        compute_sudo=True,
+        help="The order total less what the customer has paid on its invoices, net of refunds.",
+    )
+    fulfilment_invoice_refs = fields.Char(
+        string="Invoice Numbers",
+        compute="_compute_fulfilment_payment",
+        compute_sudo=True,
+        help="The posted invoices and credit notes of the order.",
+    )
     fulfilment_fully_delivered = fields.Boolean(
         string="Fully Delivered",
         compute="_compute_fulfilment_delivery",
@@ -76,12 +89,41 @@ class SaleOrder(models.Model):
                 or order._fulfilment_invoices_cover_order()
             )
 
+    @api.depends(
+        "amount_total",
+        "currency_id",
+        "order_line.invoice_lines.move_id.state",
+        "order_line.invoice_lines.move_id.amount_total",
+        "order_line.invoice_lines.move_id.amount_residual",
+    )
+    def _compute_fulfilment_payment(self):
+        today = fields.Date.context_today(self)
+        for order in self:
+            invoices = order._fulfilment_posted_invoices()
+            paid = sum(
+                move.currency_id._convert(
+                    move.amount_total - move.amount_residual,
+                    order.currency_id,
+                    order.company_id,
+                    move.invoice_date or today,
+                )
+                * (1 if move.move_type == "out_invoice" else -1)
+                for move in invoices
+            )
+            order.fulfilment_amount_due = max(order.amount_total - paid, 0.0)
+            order.fulfilment_invoice_refs = ", ".join(invoices.sorted("id").mapped("name"))
+
+    def _fulfilment_posted_invoices(self):
+        """The posted customer invoices and credit notes of the order."""
+        self.ensure_one()
+        return self.order_line.invoice_lines.move_id.filtered(
+            lambda move: move.state == "posted" and move.move_type in ("out_invoice", "out_refund")
+        )
+
     def _fulfilment_invoices_cover_order(self):
         """Every posted customer invoice is paid and, net of credit notes, they cover the order."""
         self.ensure_one()
-        invoices = self.order_line.invoice_lines.move_id.filtered(
-            lambda move: move.state == "posted" and move.move_type in ("out_invoice", "out_refund")
-        )
+        invoices = self._fulfilment_posted_invoices()
         customer_invoices = invoices.filtered(lambda move: move.move_type == "out_invoice")
         if not customer_invoices or any(
             move.payment_state not in ("paid", "in_payment") for move in customer_invoices
@@ -113,9 +155,15 @@ class SaleOrder(models.Model):
         )
 
     def action_release_delivery(self):
-        """Finance lets the deliveries of these orders ship before payment."""
+        """Finance lets the deliveries of these orders ship before payment.
+
+        Finance reads the orders waiting for payment through its own record rule, without
+        sales rights: only the orders it may read are released, and the release itself is
+        written as superuser (finance has no write access on orders).
+        """
         if not self.env.user.has_group("order_fulfilment.group_review_finance"):
             raise AccessError(self._fulfilment_release_refused_message())
+        self.check_access("read")
         cancelled = self.filtered(lambda order: order.state == "cancel")
         if cancelled:
             raise UserError(

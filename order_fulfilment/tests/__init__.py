@@ -20,6 +20,7 @@ from . import test_fulfilment_ticket_portal
 
 # Release and delivery controls
 from . import test_controls
+from . import test_finance_release
 
 # Fulfilment analysis
 from . import test_analysis
@@ -36,6 +37,7 @@ from . import test_reports
 # Browser tours
 from . import test_tours
 from . import test_tours_inbox
+from . import test_tours_finance
 
 # Security and bad input
 from . import test_security_rpc

@@ -790,10 +790,11 @@ class TestSecurityRpc(HttpCase):
             [draft.ids],
             check=lambda __: self.assertEqual(draft.review_state, "pending"),
         )
-        # Delivery release: finance only, and only for the orders it can read.
+        # Delivery release: finance only, and only for the orders it can read (finance reads the
+        # confirmed orders of its companies that wait for payment, without sales rights).
         matrix += a(
             "release a delivery",
-            self._everyone(ACCESS, fmanager=OK),
+            self._everyone(ACCESS, fmanager=OK, finance=OK),
             "sale.order",
             "action_release_delivery",
             [self.order_class_b.ids],
