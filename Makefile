@@ -3,6 +3,8 @@ SHELL := /bin/bash
 DEV := tools/dev.sh
 # make test TAGS=/order_fulfilment:TestInstall.test_settings_round_trip
 TAGS ?= /order_fulfilment
+# make demo DEMO_LANG=zh_CN: the demo in Chinese (zh_CN or zh_TW) for admin and every demo user
+DEMO_LANG ?=
 
 .PHONY: help setup demo test test-only lint odoo-tests bench bench-quick pot screenshots clean
 .PHONY: test-all concurrency lifecycle pytest
@@ -10,6 +12,7 @@ TAGS ?= /order_fulfilment
 help:
 	@echo "make setup       create .venv/ and .dev/odoo.conf (idempotent)"
 	@echo "make demo        serve Odoo with the addon and demo data on http://localhost:8069"
+	@echo "                 (make demo DEMO_LANG=zh_CN: in Chinese for admin and every demo user)"
 	@echo "make test        lint, then the addon's tests on a fresh database"
 	@echo "make lint        pre-commit: ruff, ruff-format, pylint-odoo, XML and manifest checks"
 	@echo "make odoo-tests  Odoo's own sale_stock and sale_mrp tests, with and without the addon"
@@ -26,7 +29,7 @@ setup:
 	@$(DEV) setup
 
 demo:
-	@$(DEV) demo
+	@DEMO_LANG="$(DEMO_LANG)" $(DEV) demo
 
 # Lint and tests both run; either failing fails the target.
 test: setup

@@ -57,16 +57,14 @@
         # Reports
     ],
     "demo": [
+        # The company, its people, products and customers
+        "demo/res_company_demo.xml",
         "demo/fulfilment_demo.xml",
-        "demo/fulfilment_review_demo.xml",
-        # Change requests
-        "demo/fulfilment_change_request_demo.xml",
-        # After-sales
-        "demo/fulfilment_ticket_demo.xml",
-        # Release and delivery controls
         "demo/fulfilment_controls_demo.xml",
-        # Fulfilment analysis
-        "demo/fulfilment_analysis_demo.xml",
+        # Reviews: rules and quotations in every review state
+        "demo/fulfilment_review_demo.xml",
+        # Orders, change requests, payments, deliveries and tickets (demo/fulfilment_demo.py)
+        "demo/fulfilment_story_demo.xml",
     ],
     "assets": {
         # Browser tours

@@ -3,7 +3,8 @@
 # a PostgreSQL server and an Odoo configuration file, all under this checkout.
 #
 #   tools/dev.sh setup          idempotent; creates .venv/ and .dev/odoo.conf
-#   tools/dev.sh demo           serves Odoo with the addon and demo data on :8069
+#   tools/dev.sh demo           serves Odoo with the addon and demo data on :8069 (DEMO_LANG=zh_CN:
+#                               in Chinese for admin and every demo user)
 #   tools/dev.sh test [TAGS]    runs the addon's tests on a fresh database
 #   tools/dev.sh odoo-tests     runs Odoo's own sale_stock / sale_mrp tests, with and without the addon
 #   tools/dev.sh lint           runs pre-commit on every file
@@ -20,7 +21,7 @@
 # CONCURRENCY_DB (default $TEST_DB_concurrency), LIFECYCLE_DB (default order_fulfilment_lifecycle),
 # ODOO_TESTS_DB (prefix of the odoo-tests databases, default order_fulfilment_odoo; they use
 # TEST_HTTP_PORT and the port after it),
-# HTTP_PORT (demo, default 8069), DEMO_DB (default order_fulfilment_demo),
+# HTTP_PORT (demo, default 8069), DEMO_DB (default order_fulfilment_demo), DEMO_LANG (e.g. zh_CN),
 # TEST_DB (default order_fulfilment_test), TEST_HTTP_PORT (default 8169),
 # OF_VENV (default .venv of this checkout), BENCH_ARGS (more bench/run.py options),
 # SCREENSHOTS_DB (default DEMO_DB), SCREENSHOTS_PORT (default a free port),
@@ -293,24 +294,90 @@ db_has_addon() {
     psql -X -d "$1" -tAc "select 1 from ir_module_module where name='order_fulfilment' and state='installed'" 2>/dev/null | grep -q 1
 }
 
-# Creates the database $1 with the addon and its demo data, unless it has them.
+# Runs odoo (arguments $3...) in the background, logging into $2, and tells every few seconds how
+# far it got: the module being installed ("module 45 of 80") and the steps of the demo story.
+odoo_with_progress() {  # label, log file, odoo arguments...
+    local label="$1" log="$2" pid rc=0 start now line last="" shown=0
+    shift 2
+    rm -f "$log"
+    start=$(date +%s)
+    odoo "$@" --logfile "$log" --log-level warn \
+        --log-handler odoo.modules.loading:INFO --log-handler odoo.addons.order_fulfilment.demo:INFO &
+    pid=$!
+    # shellcheck disable=SC2064
+    trap "kill $pid 2>/dev/null || true" EXIT INT TERM
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 2
+        now=$(date +%s)
+        line="$(grep -oE 'Loading module [a-z0-9_]+ \([0-9]+/[0-9]+\)|Demo story: .*' "$log" 2>/dev/null \
+            | tail -n1 \
+            | sed -E 's/Loading module ([a-z0-9_]+) \(([0-9]+)\/([0-9]+)\)/module \2 of \3 (\1)/; s/Demo story: /demo story: /; s/ +$//' \
+            || true)"
+        # A line when something changed (at most every 5 seconds), else one every 30 seconds.
+        if { [ "$line" != "$last" ] && [ $((now - shown)) -ge 5 ]; } || [ $((now - shown)) -ge 30 ]; then
+            say "$label: $(( (now - start) / 60 ))m$(printf '%02d' $(( (now - start) % 60 )))s, ${line:-starting}"
+            last="$line"
+            shown=$now
+        fi
+    done
+    wait "$pid" || rc=$?
+    trap - EXIT INT TERM
+    say "$label: finished in $(( $(date +%s) - start ))s"
+    return "$rc"
+}
+
+# Creates the database $1 with the addon and its demo data, unless it has them; with a language
+# code $3, the language is installed with the modules.
 ensure_demo_db() {
-    local db="$1" port="${2:-$HTTP_PORT}"
+    local db="$1" port="${2:-$HTTP_PORT}" lang=()
+    [ -n "${3:-}" ] && lang=(--load-language "$3")
     if db_has_addon "$db"; then
         say "demo: database $db exists with the addon; starting"
     else
-        say "demo: creating database $db with demo data (first run takes a few minutes)"
+        say "demo: creating database $db with demo data (a few minutes; log in .dev/logs/demo-install.log)"
         dropdb --if-exists "$db"
-        odoo -d "$db" -i order_fulfilment --stop-after-init --http-port "$port" \
-            --logfile "$LOGS/demo-install.log" --log-level warn \
+        odoo_with_progress demo "$LOGS/demo-install.log" -d "$db" -i order_fulfilment --stop-after-init \
+            --http-port "$port" "${lang[@]}" \
             || die "installing the demo failed: see .dev/logs/demo-install.log"
+        # Odoo installs a module whose demo data fail without them, and exits without an error.
+        if grep -q "demo data failed to install" "$LOGS/demo-install.log"; then
+            dropdb --if-exists "$db"
+            die "the demo data failed to install: see .dev/logs/demo-install.log"
+        fi
     fi
+}
+
+# DEMO_LANG=zh_CN: the language is installed (with the translations of every module) and set on
+# admin and every other internal user of the demo database $1.
+demo_lang() {  # database, language code
+    local db="$1" code="$2"
+    [[ "$code" =~ ^[a-z]{2,3}(_[A-Za-z0-9]+)?(@[a-z]+)?$ ]] \
+        || die "DEMO_LANG=$code is not a language code (e.g. zh_CN, zh_TW, fr_FR)."
+    say "demo: language $code for admin and every demo user"
+    DEMO_LANG="$code" "$VENV/bin/odoo" shell -c "$CONF" -d "$db" --log-level warn \
+        --logfile "$LOGS/demo-lang.log" <<'EOF' || die "setting the language failed: see .dev/logs/demo-lang.log"
+import os
+import sys
+
+code = os.environ["DEMO_LANG"]
+lang = env["res.lang"].with_context(active_test=False).search([("code", "=", code)])
+if not lang:
+    print(f"[dev] ERROR: Odoo has no language {code}", file=sys.stderr)
+    sys.exit(1)
+if not lang.active:
+    env["base.language.install"].create({"lang_ids": [(6, 0, lang.ids)]}).lang_install()
+users = env["res.users"].search([("share", "=", False)])
+users.write({"lang": code})
+env.cr.commit()
+print(f"[dev] demo: {code} for {', '.join(users.mapped('login'))}", file=sys.stderr)
+EOF
 }
 
 cmd_demo() {
     cmd_setup
     load_pg_env
-    ensure_demo_db "$DEMO_DB"
+    ensure_demo_db "$DEMO_DB" "$HTTP_PORT" "${DEMO_LANG:-}"
+    [ -z "${DEMO_LANG:-}" ] || demo_lang "$DEMO_DB" "$DEMO_LANG"
     say "demo: serving http://localhost:$HTTP_PORT (database $DEMO_DB, login admin / admin). Ctrl-C stops it."
     exec "$VENV/bin/odoo" -c "$CONF" -d "$DEMO_DB" --db-filter="^${DEMO_DB}\$"
 }
@@ -681,5 +748,5 @@ case "${1:-}" in
     test-all) shift; cmd_test_all "$@" ;;
     pytest) shift; cmd_pytest "$@" ;;
     pg-env) load_pg_env >/dev/null; cat "$DEV/pg.env" ;;
-    *) sed -n '2,29p' "$0"; exit 2 ;;
+    *) sed -n '2,28p' "$0"; exit 2 ;;
 esac

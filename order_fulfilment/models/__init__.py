@@ -17,7 +17,6 @@ from . import sale_order_rush
 from . import sale_order_release
 from . import sale_order_change_request
 from . import sale_order_ticket
-from . import sale_order_demo
 from . import sale_order_line
 from . import mrp_production
 from . import stock_picking

@@ -398,22 +398,6 @@ class FulfilmentReview(models.Model):
             raise AccessError(self.env._("Reviews are kept with the document and cannot be deleted."))
         return super().unlink()
 
-    @api.model
-    def _demo_request_and_decide(self, record_xmlid, requester_xmlid, decisions=()):
-        """Demo data: request the review of a record as a user, then decide as other users.
-
-        :param decisions: [(user xml id, "approved" or "rejected", comment)]
-        """
-        record = self.env.ref(record_xmlid)
-        requester = self.env.ref(requester_xmlid)
-        record.with_user(requester)._review_request()
-        for user_xmlid, decision, comment in decisions:
-            user = self.env.ref(user_xmlid)
-            reviews = record._review_current().filtered(
-                lambda r, user=user: r.state == "pending" and r.group_id in user.groups_id
-            )
-            reviews.with_user(user)._decide(decision, comment=comment)
-
     def action_open_record(self):
         self.ensure_one()
         action = {

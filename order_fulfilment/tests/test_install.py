@@ -79,6 +79,13 @@ class TestInstall(FulfilmentCase):
             self.env.ref("order_fulfilment.group_aftersales_manager").implied_ids,
         )
 
+    def test_demo_story_is_not_in_business_models(self):
+        """The demo story lives with the demo (fulfilment.demo, demo/fulfilment_demo.py)."""
+        self.assertIn("fulfilment.demo", self.env)
+        for model in ("sale.order", "fulfilment.review", "fulfilment.change.request", "fulfilment.ticket"):
+            demo_methods = [name for name in dir(type(self.env[model])) if name.startswith("_demo")]
+            self.assertEqual(demo_methods, [], f"{model} carries demo code")
+
     def test_nonstandard_flag_on_product_form(self):
         with Form(self.env["product.template"]) as product:
             product.name = "Custom impeller"
