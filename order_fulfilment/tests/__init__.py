@@ -41,3 +41,6 @@ from . import test_bad_input
 
 # Reliability (tagged -standard: runs alone on its own database, tools/dev.sh concurrency)
 from . import test_concurrency
+
+# What the screens show
+from . import test_screens
