@@ -67,7 +67,7 @@ class FulfilmentChangeRequest(models.Model):
         readonly=True,
         copy=False,
         index="trigram",
-        default=lambda self: "/",
+        default=lambda self: self.env._("New"),
     )
     order_id = fields.Many2one(
         "sale.order",
@@ -328,10 +328,9 @@ class FulfilmentChangeRequest(models.Model):
             vals.pop("state", None)
             order = self.env["sale.order"].browse(vals.get("order_id"))
             company = order.company_id or self.env.company
-            vals["name"] = (
-                self.env["ir.sequence"].with_company(company).sudo().next_by_code("fulfilment.change.request")
-                or "/"
-            )
+            vals["name"] = self.env["ir.sequence"].with_company(company).sudo().next_by_code(
+                "fulfilment.change.request"
+            ) or self.env._("New")
             vals.setdefault("old_commitment_date", order.commitment_date)
         requests = super().create(vals_list)
         for request in requests:

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
+from ..tools.translations import set_translations
+
 REVIEW_STATES = [
     ("waiting", "Waiting"),
     ("pending", "To Review"),
@@ -23,7 +25,7 @@ class FulfilmentReview(models.Model):
     _name = "fulfilment.review"
     _description = "Review Sign-off"
     _order = "order_id desc, sequence, id"
-    _rec_name = "group_id"
+    _rec_name = "department"
 
     res_model = fields.Char(string="Reviewed Model", required=True, readonly=True, index=True)
     res_id = fields.Many2oneReference(
@@ -32,7 +34,13 @@ class FulfilmentReview(models.Model):
     order_id = fields.Many2one("sale.order", required=True, readonly=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
     rule_id = fields.Many2one("fulfilment.review.rule", readonly=True, ondelete="set null")
-    group_id = fields.Many2one("res.groups", string="Department", required=True, readonly=True)
+    group_id = fields.Many2one("res.groups", string="Reviewer Group", required=True, readonly=True)
+    department = fields.Char(
+        compute="_compute_department",
+        store=True,
+        translate=True,
+        help="The department that signs: the label of the rule, or the name of the group.",
+    )
     sequence = fields.Integer(string="Step", readonly=True)
     round = fields.Integer(readonly=True, help="Each request of a review opens a new round.")
     state = fields.Selection(REVIEW_STATES, default="waiting", required=True, readonly=True, index=True)
@@ -56,6 +64,12 @@ class FulfilmentReview(models.Model):
     # ------------------------------------------------------------------
     # Computed
     # ------------------------------------------------------------------
+    @api.depends("rule_id.department_label", "group_id.name")
+    def _compute_department(self):
+        set_translations(
+            self, "department", lambda review: review.rule_id.department_label or review.group_id.name
+        )
+
     @api.depends("state", "group_id", "rule_id.allow_self_review", "requested_by_id", "order_id.user_id")
     @api.depends_context("uid")
     def _compute_can_decide(self):
@@ -105,7 +119,7 @@ class FulfilmentReview(models.Model):
                 reasons[review.id] = self.env._(
                     "You requested this document or are its salesperson: another member of %(group)s "
                     "must sign this review.",
-                    group=review.group_id.name,
+                    group=review.department,
                 )
         return reasons
 
@@ -182,7 +196,7 @@ class FulfilmentReview(models.Model):
                 raise AccessError(
                     self.env._(
                         "Only members of %(group)s can decide the review of %(document)s.",
-                        group=review.group_id.full_name,
+                        group=review.department,
                         document=review.record_name,
                     )
                 )
@@ -192,7 +206,7 @@ class FulfilmentReview(models.Model):
                         "You requested %(document)s or are its salesperson, so you cannot sign its "
                         "%(group)s review. Ask another member of the department.",
                         document=review.record_name,
-                        group=review.group_id.name,
+                        group=review.department,
                     )
                 )
 
@@ -238,7 +252,7 @@ class FulfilmentReview(models.Model):
                     self.env._(
                         "The %(group)s review of %(document)s is %(state)s: only reviews waiting for a "
                         "decision can be approved or rejected.",
-                        group=review.group_id.name,
+                        group=review.department,
                         document=review.record_name,
                         state=dict(review._fields["state"]._description_selection(self.env))[review.state],
                     )
@@ -251,7 +265,7 @@ class FulfilmentReview(models.Model):
                 raise UserError(
                     self.env._(
                         "Write why you reject the %(group)s review of %(document)s in its comment.",
-                        group=missing[0].group_id.name,
+                        group=missing[0].department,
                         document=missing[0].record_name,
                     )
                 )
@@ -305,7 +319,7 @@ class FulfilmentReview(models.Model):
                         "res_id": review.res_id,
                         "user_id": user.id,
                         "date_deadline": fields.Date.context_today(review, review.deadline),
-                        "summary": self.env._("%(group)s review", group=review.group_id.name),
+                        "summary": self.env._("%(group)s review", group=review.department),
                         "note": review.reason,
                         "fulfilment_review_id": review.id,
                     }
@@ -343,7 +357,7 @@ class FulfilmentReview(models.Model):
                 continue
             message = self.env._(
                 "The %(group)s review is overdue since %(deadline)s.",
-                group=review.group_id.name,
+                group=review.department,
                 deadline=fields.Datetime.to_string(review.deadline),
             )
             review.order_id.message_post(
@@ -357,7 +371,7 @@ class FulfilmentReview(models.Model):
                         "res_id": review.res_id,
                         "user_id": user.id,
                         "date_deadline": fields.Date.context_today(review),
-                        "summary": self.env._("Overdue review: %(group)s", group=review.group_id.name),
+                        "summary": self.env._("Overdue review: %(group)s", group=review.department),
                         "note": message,
                     }
                 )
@@ -380,7 +394,7 @@ class FulfilmentReview(models.Model):
                     raise UserError(
                         self.env._(
                             "The %(group)s review of %(document)s is closed; its comment cannot change.",
-                            group=review.group_id.name,
+                            group=review.department,
                             document=review.record_name,
                         )
                     )

@@ -197,12 +197,12 @@ class FulfilmentReviewMixin(models.AbstractModel):
             record.review_can_decide = any(review.id not in undecidable for review in current)
             rejected = current.filtered(lambda r: r.state == "rejected")
             record.review_rejection = (
-                "\n".join(f"{r.group_id.name}: {r.comment or ''}" for r in rejected) if rejected else False
+                "\n".join(f"{r.department}: {r.comment or ''}" for r in rejected) if rejected else False
             )
             lines = []
             for rule in rules.get(record, []):
                 reasons = rule._reasons(facts[record.id])
-                lines.append(f"{rule.group_id.name}: {'; '.join(reasons)}")
+                lines.append(f"{rule.department}: {'; '.join(reasons)}")
             record.review_requirement = "\n".join(lines) or False
 
     # ------------------------------------------------------------------
@@ -287,7 +287,7 @@ class FulfilmentReviewMixin(models.AbstractModel):
                 % self.env._(
                     "Step %(step)s: %(department)s (%(reason)s)",
                     step=review.sequence,
-                    department=review.group_id.name,
+                    department=review.department,
                     reason=review.reason or "",
                 )
                 for review in reviews
@@ -310,9 +310,9 @@ class FulfilmentReviewMixin(models.AbstractModel):
             current = record._review_current()
             for review in record_reviews:
                 if decision == "approved":
-                    title = self.env._("%(department)s approved.", department=review.group_id.name)
+                    title = self.env._("%(department)s approved.", department=review.department)
                 else:
-                    title = self.env._("%(department)s rejected.", department=review.group_id.name)
+                    title = self.env._("%(department)s rejected.", department=review.department)
                 record._review_post(title, comment=review.comment)
             if decision == "rejected":
                 to_cancel |= current.filtered(lambda r: r.state in OPEN_REVIEW_STATES)
@@ -371,13 +371,13 @@ class FulfilmentReviewMixin(models.AbstractModel):
             if state == "draft":
                 detail = self.env._(
                     "needs a review by %(departments)s; request it first",
-                    departments=", ".join(dict.fromkeys(rules.mapped("group_id.name"))),
+                    departments=", ".join(dict.fromkeys(rules.mapped("department"))),
                 )
             else:
                 current = record._review_current()
                 missing = current.filtered(lambda r: r.state != "approved")
                 labels = dict(self.env["fulfilment.review"]._fields["state"]._description_selection(self.env))
-                detail = ", ".join(f"{r.group_id.name} ({labels[r.state]})" for r in missing)
+                detail = ", ".join(f"{r.department} ({labels[r.state]})" for r in missing)
                 detail = (
                     self.env._(
                         "was rejected: %(reviews)s; change it and request the review again", reviews=detail

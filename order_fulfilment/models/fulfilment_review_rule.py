@@ -35,15 +35,29 @@ class FulfilmentReviewRule(models.Model):
     )
     group_id = fields.Many2one(
         "res.groups",
-        string="Reviewing Department",
+        string="Reviewer Group",
         required=True,
         ondelete="restrict",
         help="Members of this group sign the review.",
     )
-    # Criteria: all of those that are set must hold.
+    department_label = fields.Char(
+        translate=True,
+        help="The name of the department when it is not the name of the reviewer group "
+        "(e.g. Sales Management for the sales administrators).",
+    )
+    department = fields.Char(
+        compute="_compute_department",
+        inverse="_inverse_department",
+        search="_search_department",
+        help="The department as the screens, messages and printed reports name it: its label, "
+        "or else the name of the reviewer group.",
+    )
+    # Criteria: all of those that are set must hold. Thresholds and times are not summed
+    # over a group of rules: a total of them means nothing.
     min_amount = fields.Monetary(
         string="Minimum Amount",
         currency_field="currency_id",
+        aggregator=None,
         help="The order total, in the company currency, is at least this amount.",
     )
     currency_id = fields.Many2one(
@@ -57,6 +71,7 @@ class FulfilmentReviewRule(models.Model):
     )
     min_discount = fields.Float(
         string="Minimum Discount (%)",
+        aggregator=None,
         help="A line sells below the product's sales price by this percentage or more, after discount.",
     )
     below_last_price = fields.Boolean(
@@ -78,6 +93,7 @@ class FulfilmentReviewRule(models.Model):
     model_name = fields.Char(compute="_compute_model_name")
     response_hours = fields.Float(
         default=24.0,
+        aggregator=None,  # not summed over a group of rules
         help="How long reviewers have to answer before the review is escalated.",
     )
     allow_self_review = fields.Boolean(
@@ -102,6 +118,29 @@ class FulfilmentReviewRule(models.Model):
             "The response time of a review rule must be positive.",
         ),
     ]
+
+    @api.depends("department_label", "group_id.name")
+    @api.depends_context("lang")
+    def _compute_department(self):
+        for rule in self:
+            rule.department = rule.department_label or rule.group_id.name
+
+    def _inverse_department(self):
+        for rule in self:
+            label = (rule.department or "").strip()
+            # The name of the group is no label: it follows the group, in every language.
+            rule.department_label = label if label and label != rule.group_id.name else False
+
+    def _search_department(self, operator, value):
+        return [
+            "|",
+            "&",
+            ("department_label", "!=", False),
+            ("department_label", operator, value),
+            "&",
+            ("department_label", "=", False),
+            ("group_id.name", operator, value),
+        ]
 
     @api.depends("company_id")
     def _compute_currency_id(self):
@@ -147,6 +186,9 @@ class FulfilmentReviewRule(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         rules = super().create(vals_list)
+        if any("department" in vals for vals in vals_list):
+            # The value given stays in cache, even where it is the group's name or empty.
+            rules.invalidate_recordset(["department"])
         self._rules_changed()
         return rules
 
@@ -158,6 +200,8 @@ class FulfilmentReviewRule(models.Model):
         ):
             raise AccessError(self.env._("Review rules can only move to a company you work for."))
         result = super().write(vals)
+        if "department" in vals:
+            self.invalidate_recordset(["department"])
         self._rules_changed()
         return result
 

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_datetime
 
@@ -23,6 +23,24 @@ class MrpProduction(models.Model):
         readonly=True,
         help="Made for a rush order: scheduled before other orders.",
     )
+
+    # ------------------------------------------------------------------
+    # Change requests
+    # ------------------------------------------------------------------
+    fulfilment_current_state = fields.Selection(
+        selection=lambda self: self.env["mrp.production"]._fields["state"].selection,
+        string="Current Status",
+        compute="_compute_fulfilment_current_state",
+        help="The status of the saved manufacturing order, also while a change request that lists "
+        "it is not saved yet.",
+    )
+
+    @api.depends("state")
+    def _compute_fulfilment_current_state(self):
+        # The copy of the order in an unsaved form computes its own status ("Draft"): read the
+        # status of the order itself.
+        for production in self:
+            production.fulfilment_current_state = (production._origin or production).state
 
     def action_fulfilment_cannot_meet(self, reason):
         """Production reports that the date of the order cannot be met (无法按期完成)."""

@@ -190,7 +190,7 @@ class SaleOrder(models.Model):
                     orders=", ".join(blocked.mapped("display_name")),
                     departments=", ".join(
                         dict.fromkeys(
-                            self.env["fulfilment.review.rule"].union(*rules.values()).mapped("group_id.name")
+                            self.env["fulfilment.review.rule"].union(*rules.values()).mapped("department")
                         )
                     ),
                 )

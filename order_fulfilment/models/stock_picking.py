@@ -22,6 +22,23 @@ class StockPicking(models.Model):
     )
 
     # ------------------------------------------------------------------
+    # Change requests
+    # ------------------------------------------------------------------
+    fulfilment_current_state = fields.Selection(
+        selection=lambda self: self.env["stock.picking"]._fields["state"].selection,
+        string="Current Status",
+        compute="_compute_fulfilment_current_state",
+        help="The status of the saved transfer, also while a change request that lists it is not saved yet.",
+    )
+
+    @api.depends("state")
+    def _compute_fulfilment_current_state(self):
+        # The copy of the transfer in an unsaved form computes its own status ("Draft"): read
+        # the status of the transfer itself.
+        for picking in self:
+            picking.fulfilment_current_state = (picking._origin or picking).state
+
+    # ------------------------------------------------------------------
     # Release and delivery controls
     # ------------------------------------------------------------------
     short_shipment_consent = fields.Text(

@@ -11,6 +11,10 @@ registry.category("web_tour.tours").add("order_fulfilment_change_request", {
             run: "click",
         },
         {
+            content: "The unsaved request has no number yet",
+            trigger: ".oe_title .o_field_widget[name=name]:contains(New)",
+        },
+        {
             content: "The request lists the order lines",
             trigger: ".o_field_widget[name=line_ids] .o_data_row td[name=sale_line_id]:contains(Flange kit)",
         },

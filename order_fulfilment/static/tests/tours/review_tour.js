@@ -90,7 +90,7 @@ registry.category("web_tour.tours").add("order_fulfilment_review_approve", {
             trigger: ".o_facet_value:contains(My Pending Reviews)",
         },
         {
-            trigger: ".o_data_row td[name=group_id]:contains(Production Reviewer)",
+            trigger: ".o_data_row td[name=department]:contains(Production Reviewer)",
             run: "click",
         },
         {
