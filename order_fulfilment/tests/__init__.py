@@ -28,12 +28,16 @@ from . import test_bench_guards
 
 # Translations
 from . import test_i18n
+from . import test_reader_language
 
 # Reports
 from . import test_reports
 
 # Browser tours
 from . import test_tours
+
+# Users without an e-mail address
+from . import test_no_email
 
 # Security and bad input
 from . import test_security_rpc
