@@ -10,6 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_is_zero
 
 from .fulfilment_ticket_sla import AT_RISK_SHARE, add_service_minutes, evaluate_sla, next_sla_check
+from .mail_thread import SENDER_FALLBACK
 
 _logger = logging.getLogger(__name__)
 
@@ -908,6 +909,13 @@ class FulfilmentTicket(models.Model):
             "view_mode": "form",
             "views": [(False, "form")],
         }
+
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        # Customers (portal) and agents without an e-mail address write in the ticket's thread:
+        # its followers are told from the company's address.
+        return super(FulfilmentTicket, self.with_context(**{SENDER_FALLBACK: True}))._message_compute_author(
+            author_id, email_from, raise_on_email=raise_on_email
+        )
 
     def _fulfilment_post_to_customer(self, body):
         """A message the customer reads on the portal (and the followers by e-mail), in the

@@ -249,6 +249,9 @@ class TestNoEmailPortal(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.env.company.partner_id.email = "service@harbin-pumps.example.com"
+        cls.agent = staff_user(cls.env, "ne_portal_agent", "order_fulfilment.group_aftersales_user")
+        cls.agent.partner_id.email = "agent@harbin-pumps.example.com"  # told of the customer's replies
         company = cls.env["res.partner"].create({"name": "Harbin Water Works", "is_company": True})
         cls.portal_user = staff_user(cls.env, "ne_portal", "base.group_portal", name="Wang Buyer")
         cls.portal_user.partner_id.parent_id = company
@@ -274,13 +277,21 @@ class TestNoEmailPortal(HttpCase):
         self.assertEqual(response.status_code, 200)
         ticket = self.env["fulfilment.ticket"].search([("description", "=", "The crate arrived crushed")])
         self.assertEqual(len(ticket), 1)
+        ticket.message_subscribe(partner_ids=self.agent.partner_id.ids)
         self.make_jsonrpc_request(
             "/mail/message/post",
             {
                 "thread_model": "fulfilment.ticket",
                 "thread_id": ticket.id,
-                "post_data": {"body": "Photos of the crate follow", "message_type": "comment"},
+                "post_data": {
+                    "body": "Photos of the crate follow",
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",  # as the portal's composer sends it
+                },
             },
         )
         reply = ticket.message_ids.filtered(lambda m: "Photos of the crate" in (m.body or ""))
         self.assertEqual(reply.author_id, self.portal_user.partner_id)
+        # The agent is told by e-mail, from the company's address.
+        self.assertIn("service@harbin-pumps.example.com", reply.email_from or "")
+        self.assertIn(self.agent.partner_id, reply.notification_ids.res_partner_id)
