@@ -152,20 +152,23 @@ class FulfilmentChangeRequest(models.Model):
     def _review_on_approved(self):
         self.sudo().write({"state": "approved"})
         for request in self.filtered("user_id"):
-            request.activity_schedule(
+            # In the requester's language.
+            to_do = request._fulfilment_with_sender(request.user_id.lang)
+            to_do.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=request.user_id.id,
-                summary=self.env._("Change approved: apply it to the order"),
+                summary=to_do.env._("Change approved: apply it to the order"),
             )
 
     def _review_on_rejected(self):
         self.sudo().write({"state": "rejected"})
         for request in self.filtered("user_id"):
-            request.activity_schedule(
+            to_do = request._fulfilment_with_sender(request.user_id.lang)
+            to_do.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=request.user_id.id,
-                summary=self.env._("Change rejected"),
-                note=request.review_rejection,
+                summary=to_do.env._("Change rejected"),
+                note=to_do.review_rejection,
             )
 
     # ------------------------------------------------------------------
@@ -569,7 +572,8 @@ class FulfilmentChangeRequest(models.Model):
         products = ", ".join(started.sale_line_id.product_id.mapped("display_name"))
         if self.company_id.fulfilment_started_change_policy == "re_review":
             group = self.env.ref("order_fulfilment.group_review_production")
-            return [(group, 5, self.env._("production already started: %(products)s", products=products))]
+            reasons = [["production_started", {"product_ids": started.sale_line_id.product_id.ids}]]
+            return [(group, 5, reasons)]
         raise UserError(
             self.env._(
                 "%(request)s: production of %(products)s has already started, so its quantity or product "
@@ -598,8 +602,9 @@ class FulfilmentChangeRequest(models.Model):
         direct = (self - requested).sudo()
         if direct:
             direct.write({"state": "submitted", "submitted_date": now})
-            body = self.env._("No review rule applies: the change is approved.")
-            direct._message_log_batch(bodies=dict.fromkeys(direct.ids, body))
+            direct._fulfilment_log(
+                lambda request: request.env._("No review rule applies: the change is approved.")
+            )
             direct._review_on_approved()
         return True
 
@@ -666,7 +671,7 @@ class FulfilmentChangeRequest(models.Model):
             reviews.sudo().write({"state": "cancelled"})
         self.sudo().write({"state": "cancelled"})
         self.sudo().activity_unlink(["mail.mail_activity_data_todo"])
-        self._message_log_batch(bodies=dict.fromkeys(self.ids, self.env._("Change request cancelled.")))
+        self._fulfilment_log(lambda request: request.env._("Change request cancelled."))
         self._review_recompute_state()
         return True
 
@@ -708,7 +713,8 @@ class FulfilmentChangeRequest(models.Model):
             request._check_lines_current()
         # The same request twice in one call is applied once.
         for request in self.browse(list(dict.fromkeys(self.ids))):
-            request.sudo()._apply()
+            # The summary is written in the applier's language (an internal note).
+            request.sudo()._fulfilment_with_sender()._apply()
         return True
 
     def _check_order_confirmed(self):
@@ -748,10 +754,10 @@ class FulfilmentChangeRequest(models.Model):
         title = Markup("<p>%s</p>") % self.env._(
             "Change request %(request)s applied: %(reason)s", request=self.name, reason=self.reason
         )
-        order.message_post(body=title + summary, message_type="notification", subtype_xmlid="mail.mt_note")
-        self.message_post(body=title + summary, message_type="notification", subtype_xmlid="mail.mt_note")
+        order._fulfilment_post(title + summary)
+        self._fulfilment_post(title + summary)
         if pickings:
-            pickings._message_log_batch(bodies=dict.fromkeys(pickings.ids, title + summary))
+            pickings._fulfilment_log(title + summary)
         self.activity_unlink(["mail.mail_activity_data_todo"])
 
     def _summary_html(self, rows, notes):
@@ -1028,17 +1034,22 @@ class FulfilmentChangeRequest(models.Model):
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id(self._name)
         values = []
-        for request in requests:
-            message = self.env._(
+
+        def overdue(request):
+            return request.env._(
                 "Change request %(request)s has had no answer since %(deadline)s.",
                 request=request.name,
                 deadline=fields.Datetime.to_string(request.response_deadline),
             )
-            request.order_id.message_post(
-                body=message, message_type="notification", subtype_xmlid="mail.mt_note"
+
+        for request in requests:
+            request.order_id._fulfilment_post(
+                lambda order, request=request: overdue(request.with_env(order.env))
             )
-            request.message_post(body=message, message_type="notification", subtype_xmlid="mail.mt_note")
+            request._fulfilment_post(overdue)
             for user in directors.filtered(lambda u, request=request: request.company_id in u.company_ids):
+                # In the director's language.
+                in_lang = request.with_context(lang=user.lang)
                 values.append(
                     {
                         "activity_type_id": activity_type.id,
@@ -1046,8 +1057,8 @@ class FulfilmentChangeRequest(models.Model):
                         "res_id": request.id,
                         "user_id": user.id,
                         "date_deadline": fields.Date.context_today(request),
-                        "summary": self.env._("Overdue change request: %(request)s", request=request.name),
-                        "note": message,
+                        "summary": in_lang.env._("Overdue change request: %(request)s", request=request.name),
+                        "note": overdue(in_lang),
                     }
                 )
         if values:

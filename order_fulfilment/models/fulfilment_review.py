@@ -44,7 +44,11 @@ class FulfilmentReview(models.Model):
     sequence = fields.Integer(string="Step", readonly=True)
     round = fields.Integer(readonly=True, help="Each request of a review opens a new round.")
     state = fields.Selection(REVIEW_STATES, default="waiting", required=True, readonly=True, index=True)
-    reason = fields.Text(readonly=True, help="Why this review is required.")
+    reason_data = fields.Json(
+        readonly=True,
+        help="Why this review is required, as data, shown in the language of the reader.",
+    )
+    reason = fields.Text(compute="_compute_reason", help="Why this review is required.")
     requested_by_id = fields.Many2one("res.users", readonly=True)
     request_date = fields.Datetime(readonly=True)
     deadline = fields.Datetime(readonly=True, index=True)
@@ -69,6 +73,13 @@ class FulfilmentReview(models.Model):
         set_translations(
             self, "department", lambda review: review.rule_id.department_label or review.group_id.name
         )
+
+    @api.depends("reason_data")
+    @api.depends_context("lang")
+    def _compute_reason(self):
+        reasons = self.env["fulfilment.review.rule"]._render_reason_lists(self.mapped("reason_data"))
+        for review, texts in zip(self, reasons, strict=True):
+            review.reason = "; ".join(texts) or False
 
     @api.depends("state", "group_id", "rule_id.allow_self_review", "requested_by_id", "order_id.user_id")
     @api.depends_context("uid")
@@ -312,6 +323,8 @@ class FulfilmentReview(models.Model):
                 )
             )
             for user in users:
+                # In the reviewer's language.
+                in_lang = review.with_context(lang=user.lang)
                 values.append(
                     {
                         "activity_type_id": activity_type.id,
@@ -319,8 +332,8 @@ class FulfilmentReview(models.Model):
                         "res_id": review.res_id,
                         "user_id": user.id,
                         "date_deadline": fields.Date.context_today(review, review.deadline),
-                        "summary": self.env._("%(group)s review", group=review.department),
-                        "note": review.reason,
+                        "summary": in_lang.env._("%(group)s review", group=in_lang.department),
+                        "note": in_lang.reason,
                         "fulfilment_review_id": review.id,
                     }
                 )
@@ -351,19 +364,22 @@ class FulfilmentReview(models.Model):
         )
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         values = []
-        for review in reviews:
-            record = review._reviewed_record()
-            if record is None:
-                continue
-            message = self.env._(
+
+        def overdue(review):
+            return review.env._(
                 "The %(group)s review is overdue since %(deadline)s.",
                 group=review.department,
                 deadline=fields.Datetime.to_string(review.deadline),
             )
-            review.order_id.message_post(
-                body=message, message_type="notification", subtype_xmlid="mail.mt_note"
-            )
+
+        for review in reviews:
+            record = review._reviewed_record()
+            if record is None:
+                continue
+            review.order_id._fulfilment_post(lambda order, review=review: overdue(review.with_env(order.env)))
             for user in managers.filtered(lambda u, review=review: review.company_id in u.company_ids):
+                # In the manager's language.
+                in_lang = review.with_context(lang=user.lang)
                 values.append(
                     {
                         "activity_type_id": activity_type.id,
@@ -371,8 +387,8 @@ class FulfilmentReview(models.Model):
                         "res_id": review.res_id,
                         "user_id": user.id,
                         "date_deadline": fields.Date.context_today(review),
-                        "summary": self.env._("Overdue review: %(group)s", group=review.department),
-                        "note": message,
+                        "summary": in_lang.env._("Overdue review: %(group)s", group=in_lang.department),
+                        "note": overdue(in_lang),
                     }
                 )
         if values:

@@ -177,7 +177,7 @@ class FulfilmentReviewMixin(models.AbstractModel):
         self.flush_recordset(["review_state"])
 
     @api.depends("review_ids.state", "review_round")
-    @api.depends_context("uid")
+    @api.depends_context("uid", "lang")
     def _compute_review_info(self):
         rule_model = self.env["fulfilment.review.rule"]
         drafts = self.filtered(lambda r: r.review_state == "draft" and r._review_is_open())
@@ -211,7 +211,8 @@ class FulfilmentReviewMixin(models.AbstractModel):
     def _review_request(self, extra=None):
         """Open a new round of reviews for these records.
 
-        :param extra: {record id: [(group, step, reason)]} reviews to add to the rules' ones
+        :param extra: {record id: [(group, step, reasons)]} reviews to add to the rules' ones; the
+            reasons as data (see ``fulfilment.review.rule._reason_items``)
         :return: the records for which reviews were created
         """
         extra = extra or {}
@@ -224,16 +225,16 @@ class FulfilmentReviewMixin(models.AbstractModel):
         requested = self.browse()
         for record in self:
             specs = [
-                (rule.group_id, rule.sequence, rule, "; ".join(rule._reasons(facts[record.id])))
+                (rule.group_id, rule.sequence, rule, rule._reason_items(facts[record.id]))
                 for rule in rules_by_record.get(record, [])
             ]
-            specs += [(group, step, rule_model, reason) for group, step, reason in extra.get(record.id, [])]
+            specs += [(group, step, rule_model, reasons) for group, step, reasons in extra.get(record.id, [])]
             if not specs:
                 continue
             requested |= record
             to_cancel |= record.review_ids.filtered(lambda r: r.state in ("waiting", "pending", "approved"))
             order = record._review_order()
-            for group, step, rule, reason in specs:
+            for group, step, rule, reasons in specs:
                 values.append(
                     {
                         "res_model": record._name,
@@ -244,7 +245,7 @@ class FulfilmentReviewMixin(models.AbstractModel):
                         "sequence": step,
                         "state": "waiting",
                         "round": record.review_round + 1,
-                        "reason": reason,
+                        "reason_data": reasons,
                         "requested_by_id": self.env.uid,
                         "request_date": now,
                     }
@@ -271,31 +272,40 @@ class FulfilmentReviewMixin(models.AbstractModel):
         first_steps._open(now)
         for record in requested:
             record_reviews = reviews.filtered(lambda r, record=record: r.res_id == record.id)
-            record._review_post(self.env._("Review requested."), record_reviews.sorted("sequence"))
+            record._review_post(lambda env: env._("Review requested."), record_reviews.sorted("sequence"))
         requested._review_recompute_state()
         return requested
 
     def _review_post(self, title, reviews=None, comment=None):
-        """Log a review event in the chatter, with a line per review."""
+        """Log a review event in the chatter, with a line per review, in the language of an
+        internal note (``mail.thread._fulfilment_post``).
+
+        :param title: function(env) returning the title, written with ``env._``
+        """
         self.ensure_one()
-        if not hasattr(self, "message_post"):
+        if not hasattr(self, "_fulfilment_post"):
             return
-        body = Markup("<p>%s</p>") % title
-        if reviews:
-            items = Markup("").join(
-                Markup("<li>%s</li>")
-                % self.env._(
-                    "Step %(step)s: %(department)s (%(reason)s)",
-                    step=review.sequence,
-                    department=review.department,
-                    reason=review.reason or "",
+
+        def body(record):
+            env = record.env
+            html = Markup("<p>%s</p>") % title(env)
+            if reviews:
+                items = Markup("").join(
+                    Markup("<li>%s</li>")
+                    % env._(
+                        "Step %(step)s: %(department)s (%(reason)s)",
+                        step=review.sequence,
+                        department=review.department,
+                        reason=review.reason or "",
+                    )
+                    for review in reviews.with_context(lang=env.lang)
                 )
-                for review in reviews
-            )
-            body += Markup("<ul>%s</ul>") % items
-        if comment:
-            body += Markup("<p><i>%s</i></p>") % comment
-        self.message_post(body=body, message_type="notification", subtype_xmlid="mail.mt_note")
+                html += Markup("<ul>%s</ul>") % items
+            if comment:
+                html += Markup("<p><i>%s</i></p>") % comment
+            return html
+
+        self._fulfilment_post(body)
 
     # ------------------------------------------------------------------
     # After a decision
@@ -309,11 +319,14 @@ class FulfilmentReviewMixin(models.AbstractModel):
             record_reviews = reviews.filtered(lambda r, record=record: r.res_id == record.id)
             current = record._review_current()
             for review in record_reviews:
-                if decision == "approved":
-                    title = self.env._("%(department)s approved.", department=review.department)
-                else:
-                    title = self.env._("%(department)s rejected.", department=review.department)
-                record._review_post(title, comment=review.comment)
+                record._review_post(
+                    lambda env, review=review: (
+                        env._("%(department)s approved.", department=review.with_env(env).department)
+                        if decision == "approved"
+                        else env._("%(department)s rejected.", department=review.with_env(env).department)
+                    ),
+                    comment=review.comment,
+                )
             if decision == "rejected":
                 to_cancel |= current.filtered(lambda r: r.state in OPEN_REVIEW_STATES)
                 rejected_records |= record
@@ -333,7 +346,7 @@ class FulfilmentReviewMixin(models.AbstractModel):
             to_open._open()
         self._review_recompute_state()
         for record in approved_records:
-            record._review_post(self.env._("All reviews are approved."))
+            record._review_post(lambda env: env._("All reviews are approved."))
         if approved_records:
             approved_records._review_on_approved()
         if rejected_records:
@@ -343,7 +356,10 @@ class FulfilmentReviewMixin(models.AbstractModel):
     # Invalidation and gate
     # ------------------------------------------------------------------
     def _review_invalidate(self, reason):
-        """Cancel the open and approved reviews of the current round, after a change."""
+        """Cancel the open and approved reviews of the current round, after a change.
+
+        :param reason: function(env) returning what changed, written with ``env._``
+        """
         reviews = self.env["fulfilment.review"]
         for record in self:
             reviews |= record._review_current().filtered(
@@ -356,7 +372,9 @@ class FulfilmentReviewMixin(models.AbstractModel):
         records = self.filtered(lambda r: r.id in reviews.mapped("res_id"))
         for record in records:
             record._review_post(
-                self.env._("Reviews cancelled: %(reason)s. Request the review again.", reason=reason)
+                lambda env: env._(
+                    "Reviews cancelled: %(reason)s. Request the review again.", reason=reason(env)
+                )
             )
         records._review_recompute_state()
 

@@ -303,49 +303,110 @@ class FulfilmentReviewRule(models.Model):
             return False
         return not self.over_credit_limit or fact["over_credit"]
 
-    def _reasons(self, fact):
-        """Why this rule applies, for the banner and the chatter."""
+    def _reason_items(self, fact):
+        """Why this rule applies, as data: [[code, values]], stored on the reviews and written
+        out by ``_render_reasons`` in the language of who reads them."""
         self.ensure_one()
-        reasons = []
+        items = []
         if self.min_amount:
-            reasons.append(
-                self.env._(
-                    "total of %(amount)s or more",
-                    amount=tools.format_amount(self.env, self.min_amount, self.currency_id),
-                )
-            )
+            items.append(["min_amount", {"amount": self.min_amount, "currency_id": self.currency_id.id}])
         if self.rush_only:
-            reasons.append(self.env._("rush order"))
+            items.append(["rush", {}])
         if self.nonstandard_only:
-            reasons.append(self.env._("non-standard product: %(products)s", products=fact["nonstandard"]))
+            items.append(["nonstandard", {"product_ids": fact["nonstandard"]}])
         if self.min_discount:
-            products = [
-                name
-                for name, discount in fact["line_discounts"]
+            product_ids = [
+                product_id
+                for product_id, discount in fact["line_discounts"]
                 if float_compare(discount, self.min_discount, precision_digits=2) >= 0
             ]
-            reasons.append(
-                self.env._(
-                    "%(discount)s%% or more below the sales price: %(products)s",
-                    discount=float_round(self.min_discount, 2),
-                    products=", ".join(dict.fromkeys(products)),
-                )
+            items.append(
+                [
+                    "min_discount",
+                    {
+                        "discount": float_round(self.min_discount, 2),
+                        "product_ids": list(dict.fromkeys(product_ids)),
+                    },
+                ]
             )
         if self.below_last_price:
-            reasons.append(
-                self.env._(
-                    "below the last price to this customer: %(products)s", products=fact["below_last_price"]
-                )
-            )
+            items.append(["below_last_price", {"product_ids": fact["below_last_price"]}])
         if self.over_credit_limit:
-            reasons.append(self.env._("customer over credit limit"))
+            items.append(["over_credit_limit", {}])
         if self.change_types:
-            reasons.append(
-                self.env._("change of type %(types)s", types=", ".join(self.change_types.mapped("name")))
-            )
+            items.append(["change_types", {"type_ids": self.change_types.ids}])
         if self.filter_domain:
-            reasons.append(self.env._("extra condition"))
-        return reasons or [self.env._("every order")]
+            items.append(["filter_domain", {}])
+        return items or [["every_order", {}]]
+
+    def _reasons(self, fact):
+        """Why this rule applies, for the banner: texts in the language of the environment."""
+        return self._render_reasons(self._reason_items(fact))
+
+    @api.model
+    def _render_reasons(self, items):
+        """The texts of reasons given as data (``_reason_items``), in the environment's language."""
+        return self._render_reason_lists([items])[0]
+
+    @api.model
+    def _render_reason_lists(self, item_lists):
+        """``_render_reasons`` of several lists at once: the products and change types they name
+        are read in one go."""
+        ids = defaultdict(set)
+        for items in item_lists:
+            for __, values in items or []:
+                ids["product.product"].update(values.get("product_ids", []))
+                ids["fulfilment.change.type"].update(values.get("type_ids", []))
+        # Only names, which the reviewers already see on the reviewed document.
+        names = {}
+        for model, record_ids in ids.items():
+            found = self.env[model].sudo().browse(sorted(record_ids)).exists()
+            names[model] = dict(zip(found.ids, found.mapped("display_name"), strict=True))
+        return [
+            [self._render_reason(code, values, names) for code, values in items or []] for items in item_lists
+        ]
+
+    @api.model
+    def _render_reason(self, code, values, names):
+        """One reason in the environment's language; ``names``: {model: {id: display name}}."""
+
+        def joined(model, key):
+            return ", ".join(names[model][i] for i in values.get(key, []) if i in names[model])
+
+        if code == "min_amount":
+            currency = self.env["res.currency"].browse(values["currency_id"])
+            return self.env._(
+                "total of %(amount)s or more",
+                amount=tools.format_amount(self.env, values["amount"], currency),
+            )
+        if code == "rush":
+            return self.env._("rush order")
+        if code == "nonstandard":
+            return self.env._(
+                "non-standard product: %(products)s", products=joined("product.product", "product_ids")
+            )
+        if code == "min_discount":
+            return self.env._(
+                "%(discount)s%% or more below the sales price: %(products)s",
+                discount=values["discount"],
+                products=joined("product.product", "product_ids"),
+            )
+        if code == "below_last_price":
+            return self.env._(
+                "below the last price to this customer: %(products)s",
+                products=joined("product.product", "product_ids"),
+            )
+        if code == "over_credit_limit":
+            return self.env._("customer over credit limit")
+        if code == "change_types":
+            return self.env._("change of type %(types)s", types=joined("fulfilment.change.type", "type_ids"))
+        if code == "filter_domain":
+            return self.env._("extra condition")
+        if code == "production_started":
+            return self.env._(
+                "production already started: %(products)s", products=joined("product.product", "product_ids")
+            )
+        return self.env._("every order")
 
     @api.model
     def _review_facts(self, records, rules):
@@ -386,10 +447,10 @@ class FulfilmentReviewRule(models.Model):
             "company": company,
             "amount": amount,
             "rush": order.is_rush,
-            "nonstandard": ", ".join(nonstandard.mapped("display_name")),
+            "nonstandard": nonstandard.ids,
             "max_discount": 0.0,
             "line_discounts": [],
-            "below_last_price": "",
+            "below_last_price": [],
             "over_credit": False,
             "change_type": False,
         }
@@ -412,7 +473,7 @@ class FulfilmentReviewRule(models.Model):
                 if list_price <= 0:
                     continue
                 discount = (list_price - self._line_price_in_company_currency(line)) / list_price * 100.0
-                line_discounts.append((line.product_id.display_name, discount))
+                line_discounts.append((line.product_id.id, discount))
             order_facts[order.id]["line_discounts"] = line_discounts
             order_facts[order.id]["max_discount"] = max((d for __, d in line_discounts), default=0.0)
 
@@ -461,8 +522,8 @@ class FulfilmentReviewRule(models.Model):
                     continue
                 price = self._line_price_in_company_currency(line)
                 if float_compare(price, last, precision_rounding=order.currency_id.rounding or 0.01) < 0:
-                    below.append(line.product_id.display_name)
-            order_facts[order.id]["below_last_price"] = ", ".join(dict.fromkeys(below))
+                    below.append(line.product_id.id)
+            order_facts[order.id]["below_last_price"] = list(dict.fromkeys(below))
 
     @api.model
     def _add_credit_facts(self, orders, order_facts):

@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_is_zero
 
 from .fulfilment_ticket_sla import AT_RISK_SHARE, add_service_minutes, evaluate_sla, next_sla_check
+from .mail_thread import SENDER_FALLBACK
 
 _logger = logging.getLogger(__name__)
 
@@ -619,39 +620,46 @@ class FulfilmentTicket(models.Model):
         )
         model_id = self.env["ir.model"]._get_id("fulfilment.ticket")
         activities = []
-        labels = {
-            "assign_escalated": self.env._("assign deadline"),
-            "contact_escalated": self.env._("contact deadline"),
-        }
-        bodies = {}
-        for ticket, flags in breaches:
-            ticket = ticket.sudo()
-            company_managers = managers.filtered(lambda user, t=ticket: t.company_id in user.company_ids)
-            what = ", ".join(labels[flag] for flag in flags)
-            summary = self.env._("SLA breached: %(what)s", what=what)
-            body = self.env._(
+
+        def missed(ticket, flags):
+            """What was missed, in the language of the ticket's environment."""
+            labels = {
+                "assign_escalated": ticket.env._("assign deadline"),
+                "contact_escalated": ticket.env._("contact deadline"),
+            }
+            return ", ".join(labels[flag] for flag in flags)
+
+        def body(ticket, flags):
+            return ticket.env._(
                 "Ticket %(ticket)s (%(customer)s) missed its %(what)s. Agent: %(agent)s.",
                 ticket=ticket.name,
                 customer=ticket.partner_id.display_name,
-                what=what,
-                agent=ticket.user_id.name or self.env._("nobody assigned"),
+                what=missed(ticket, flags),
+                agent=ticket.user_id.name or ticket.env._("nobody assigned"),
             )
-            bodies[ticket.id] = body
+
+        flags_by_ticket = {}
+        for ticket, flags in breaches:
+            ticket = ticket.sudo()
+            flags_by_ticket[ticket.id] = flags
+            company_managers = managers.filtered(lambda user, t=ticket: t.company_id in user.company_ids)
             for manager in company_managers:
+                # In the manager's language.
+                in_lang = ticket.with_context(lang=manager.lang)
                 activities.append(
                     {
                         "res_model_id": model_id,
                         "res_id": ticket.id,
                         "user_id": manager.id,
                         "activity_type_id": activity_type.id if activity_type else False,
-                        "summary": summary,
-                        "note": body,
+                        "summary": in_lang.env._("SLA breached: %(what)s", what=missed(in_lang, flags)),
+                        "note": body(in_lang, flags),
                         "date_deadline": fields.Date.context_today(ticket),
                     }
                 )
         # One batch of notes (no e-mail per ticket): the managers' activities are the notification.
-        tickets = self.browse(list(bodies)).sudo()
-        tickets._message_log_batch(bodies=bodies)
+        tickets = self.browse(list(flags_by_ticket)).sudo()
+        tickets._fulfilment_log(lambda ticket: body(ticket, flags_by_ticket[ticket.id]))
         if activities:
             self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
 
@@ -755,11 +763,7 @@ class FulfilmentTicket(models.Model):
             )
         now = fields.Datetime.now()
         self.filtered(lambda t: not t.first_contact_date).sudo().write({"first_contact_date": now})
-        for ticket in self:
-            ticket.message_post(
-                body=note or self.env._("Customer contacted."),
-                subtype_xmlid="mail.mt_note",
-            )
+        self._fulfilment_post(lambda ticket: note or ticket.env._("Customer contacted."))
         self._sla_refresh(now)
         return True
 
@@ -892,9 +896,8 @@ class FulfilmentTicket(models.Model):
         action = wizard.action_create_returns()
         return_picking = self.env["stock.picking"].sudo().browse(action["res_id"])
         self.sudo().write({"return_picking_ids": [Command.link(return_picking.id)]})
-        self.message_post(
-            body=self.env._("Return %(picking)s created.", picking=return_picking.name),
-            subtype_xmlid="mail.mt_note",
+        self._fulfilment_post_to_customer(
+            lambda ticket: ticket.env._("Return %(picking)s created.", picking=return_picking.name)
         )
         return {
             "type": "ir.actions.act_window",
@@ -948,9 +951,10 @@ class FulfilmentTicket(models.Model):
             )
         )
         self.sudo().write({"replacement_order_id": order.id})
-        self.message_post(
-            body=self.env._("Replacement order %(order)s created at zero price.", order=order.name),
-            subtype_xmlid="mail.mt_note",
+        self._fulfilment_post_to_customer(
+            lambda ticket: ticket.env._(
+                "Replacement order %(order)s created at zero price.", order=order.name
+            )
         )
         return {
             "type": "ir.actions.act_window",
@@ -960,6 +964,20 @@ class FulfilmentTicket(models.Model):
             "view_mode": "form",
             "views": [(False, "form")],
         }
+
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        # Customers (portal) and agents without an e-mail address write in the ticket's thread:
+        # its followers are told from the company's address.
+        return super(FulfilmentTicket, self.with_context(**{SENDER_FALLBACK: True}))._message_compute_author(
+            author_id, email_from, raise_on_email=raise_on_email
+        )
+
+    def _fulfilment_post_to_customer(self, body):
+        """A message the customer reads on the portal (and the followers by e-mail), in the
+        customer's language."""
+        for ticket in self:
+            lang = ticket.partner_id.lang or ticket.company_id.partner_id.lang
+            ticket._fulfilment_post(body, lang=lang, message_type="comment", subtype_xmlid="mail.mt_comment")
 
     def action_view_returns(self):
         self.ensure_one()

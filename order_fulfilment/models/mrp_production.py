@@ -79,29 +79,32 @@ class MrpProduction(models.Model):
                         production=production.display_name,
                     )
                 )
+
+        def note(order, production):
+            """The note for the order, in the language of the order's environment."""
+            return order.env._(
+                "%(production)s cannot meet the date of this order (%(date)s). Reason: %(reason)s",
+                production=production.name,
+                date=format_datetime(order.env, order.commitment_date) if order.commitment_date else "-",
+                reason=reason,
+            )
+
         for production, orders in orders_by_production.items():
-            production.message_post(
-                body=self.env._("Cannot meet the date: %(reason)s", reason=reason),
+            production._fulfilment_post(
+                lambda mo: mo.env._("Cannot meet the date: %(reason)s", reason=reason),
                 message_type="comment",
-                subtype_xmlid="mail.mt_note",
             )
             for order in orders:
-                note = self.env._(
-                    "%(production)s cannot meet the date of this order (%(date)s). Reason: %(reason)s",
-                    production=production.name,
-                    date=format_datetime(self.env, order.commitment_date) if order.commitment_date else "-",
-                    reason=reason,
+                order._fulfilment_post(
+                    lambda record, production=production: note(record, production), message_type="comment"
                 )
-                order.message_post(
-                    body=note,
-                    author_id=self.env.user.partner_id.id,
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_note",
-                )
-                order.activity_schedule(
+                # The salesperson is told in their language.
+                user = order.user_id or self.env.user
+                to_do = order._fulfilment_with_sender(user.lang)
+                to_do.activity_schedule(
                     activity_type_id=activity_type.id,
-                    summary=self.env._("%(production)s cannot meet the date", production=production.name),
-                    note=note,
-                    user_id=(order.user_id or self.env.user).id,
+                    summary=to_do.env._("%(production)s cannot meet the date", production=production.name),
+                    note=note(to_do, production),
+                    user_id=user.id,
                 )
         return True

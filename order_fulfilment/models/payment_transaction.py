@@ -13,10 +13,9 @@ class PaymentTransaction(models.Model):
                 and tx.sale_order_ids._review_blocking_message()
             )
         )
-        for order in blocked.sale_order_ids:
-            order.message_post(
-                body=self.env._("Payment received. The order is confirmed once its reviews are approved."),
-                message_type="notification",
-                subtype_xmlid="mail.mt_note",
+        blocked.sale_order_ids._fulfilment_post(
+            lambda order: order.env._(
+                "Payment received. The order is confirmed once its reviews are approved."
             )
+        )
         return super(PaymentTransaction, self - blocked)._check_amount_and_confirm_order()

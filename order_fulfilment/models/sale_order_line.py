@@ -15,7 +15,7 @@ class SaleOrderLine(models.Model):
         lines = super().create(vals_list)
         orders = lines.filtered(lambda line: not line.display_type).order_id._review_under_review()
         if orders:
-            orders._review_invalidate(self.env._("a line was added after the review was requested"))
+            orders._review_invalidate(lambda env: env._("a line was added after the review was requested"))
         return lines
 
     def write(self, vals):
@@ -31,7 +31,7 @@ class SaleOrderLine(models.Model):
         result = super().unlink()
         if orders:
             orders.exists()._review_invalidate(
-                self.env._("a line was removed after the review was requested")
+                lambda env: env._("a line was removed after the review was requested")
             )
         return result
 

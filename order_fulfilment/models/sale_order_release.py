@@ -1,5 +1,4 @@
 import pytz
-from markupsafe import escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -184,9 +183,11 @@ class SaleOrder(models.Model):
             return True
         now = fields.Datetime.now()
         to_release.sudo().write({"delivery_released_by_id": self.env.uid, "delivery_released_date": now})
-        body = escape(self.env._("Delivery released before payment by %(user)s.", user=self.env.user.name))
-        to_release.sudo()._message_log_batch(
-            bodies=dict.fromkeys(to_release.ids, body), author_id=self.env.user.partner_id.id
+        to_release.sudo()._fulfilment_log(
+            lambda order: order.env._(
+                "Delivery released before payment by %(user)s.", user=self.env.user.name
+            ),
+            author_id=self.env.user.partner_id.id,
         )
         return True
 

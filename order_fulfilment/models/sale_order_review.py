@@ -113,10 +113,12 @@ class SaleOrder(models.Model):
 
     def _review_on_approved(self):
         for order in self.filtered("user_id"):
-            order.activity_schedule(
+            # In the salesperson's language.
+            to_do = order._fulfilment_with_sender(order.user_id.lang)
+            to_do.activity_schedule(
                 CONFIRM_ACTIVITY,
                 user_id=order.user_id.id,
-                summary=self.env._("Reviews approved: confirm the order"),
+                summary=to_do.env._("Reviews approved: confirm the order"),
             )
 
     def _review_close_confirm_activity(self):
@@ -139,11 +141,12 @@ class SaleOrder(models.Model):
 
     def _review_on_rejected(self):
         for order in self.filtered("user_id"):
-            order.activity_schedule(
+            to_do = order._fulfilment_with_sender(order.user_id.lang)
+            to_do.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=order.user_id.id,
-                summary=self.env._("Review rejected: change the quotation and request the review again"),
-                note=order.review_rejection,
+                summary=to_do.env._("Review rejected: change the quotation and request the review again"),
+                note=to_do.review_rejection,
             )
 
     def _review_snapshot(self):
@@ -172,7 +175,9 @@ class SaleOrder(models.Model):
         after = changed._review_snapshot()
         changed = changed.filtered(lambda o: before[o.id] != after[o.id])
         if changed:
-            changed._review_invalidate(self.env._("the quotation changed after the review was requested"))
+            changed._review_invalidate(
+                lambda env: env._("the quotation changed after the review was requested")
+            )
 
     def _review_check_not_quotations(self):
         """Orders put in the sale state without being quotations (cancelled orders written back,
@@ -231,18 +236,16 @@ class SaleOrder(models.Model):
     def _validate_order(self):
         """Online signature: the order is signed, but confirmed only once its reviews allow it."""
         blocked = self.filtered(lambda o: o._review_blocking_message())
-        for order in blocked:
-            order.message_post(
-                body=self.env._(
-                    "Signed online by the customer. The order is confirmed once its reviews are approved."
-                ),
-                message_type="notification",
-                subtype_xmlid="mail.mt_note",
+        blocked._fulfilment_post(
+            lambda order: order.env._(
+                "Signed online by the customer. The order is confirmed once its reviews are approved."
             )
-            if order.user_id:
-                order.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    user_id=order.user_id.id,
-                    summary=self.env._("Signed online: complete the reviews, then confirm"),
-                )
+        )
+        for order in blocked.filtered("user_id"):
+            to_do = order._fulfilment_with_sender(order.user_id.lang)
+            to_do.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=order.user_id.id,
+                summary=to_do.env._("Signed online: complete the reviews, then confirm"),
+            )
         return super(SaleOrder, self - blocked)._validate_order()

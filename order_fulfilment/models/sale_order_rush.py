@@ -409,17 +409,19 @@ class SaleOrder(models.Model):
                 }
             )
         if activity_vals:
-            self.env["mail.activity"].create(activity_vals)
+            self._fulfilment_with_sender().env["mail.activity"].create(activity_vals)
         productions = self.fulfilment_production_ids.filtered(lambda p: p.state not in ("done", "cancel"))
         for production in productions:
             order = production.fulfilment_sale_id
-            production.message_post(
-                body=self.env._(
+            # In the language of the production user it is sent to.
+            production._fulfilment_post(
+                lambda mo, order=order: mo.env._(
                     "Expedite notice: sale order %(order)s is promised to the customer for %(date)s. "
                     "Please make sure this manufacturing order finishes in time.",
                     order=order.name,
-                    date=format_datetime(self.env, order.commitment_date),
+                    date=format_datetime(mo.env, order.commitment_date),
                 ),
+                lang=production.user_id.lang,
                 partner_ids=production.user_id.partner_id.ids,
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",

@@ -1,11 +1,13 @@
 from datetime import timedelta
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import float_compare
+
+from .mail_thread import SENDER_FALLBACK
 
 
 class StockPicking(models.Model):
@@ -154,24 +156,22 @@ class StockPicking(models.Model):
         self._fulfilment_check_release()
         short = self._fulfilment_short_pickings()
         self._fulfilment_check_short_consent(short)
-        res = super()._action_done()
+        # Stock logs the backorder and the changed demands as the user who validates: a
+        # storekeeper without an e-mail address still ships (short, with consent).
+        res = super(StockPicking, self.with_context(**{SENDER_FALLBACK: True}))._action_done()
         short = short.filtered(lambda picking: picking.state == "done")
         if short:
             short.write({"fulfilment_short_shipped": True})
-            bodies = {}
-            for picking in short.filtered("sale_id"):
-                if picking.short_shipment_consent:
-                    body = self.env._(
+            short.filtered("sale_id")._fulfilment_log_on_orders(
+                lambda picking: (
+                    picking.env._(
                         "Delivery %(picking)s shipped short with the customer's consent: %(consent)s",
                         picking=picking.name,
                         consent=picking.short_shipment_consent,
                     )
-                else:
-                    body = self.env._("Delivery %(picking)s shipped short.", picking=picking.name)
-                bodies.setdefault(picking.sale_id.id, []).append(body)
-            orders = self.env["sale.order"].sudo().browse(list(bodies))
-            orders._message_log_batch(
-                bodies={order_id: Markup("<br/>").join(texts) for order_id, texts in bodies.items()}
+                    if picking.short_shipment_consent
+                    else picking.env._("Delivery %(picking)s shipped short.", picking=picking.name)
+                )
             )
         return res
 
@@ -185,21 +185,29 @@ class StockPicking(models.Model):
                 and picking.sale_id
             )
         )
-        if notified:
-            notified.sale_id.sudo()._message_log_batch(
-                bodies={
-                    picking.sale_id.id: escape(
-                        self.env._(
-                            "The customer %(partner)s was told by e-mail that delivery %(picking)s "
-                            "has shipped.",
-                            partner=picking.partner_id.display_name,
-                            picking=picking.name,
-                        )
-                    )
-                    for picking in notified
-                }
+        notified._fulfilment_log_on_orders(
+            lambda picking: picking.env._(
+                "The customer %(partner)s was told by e-mail that delivery %(picking)s has shipped.",
+                partner=picking.partner_id.display_name,
+                picking=picking.name,
             )
+        )
         return res
+
+    def _fulfilment_log_on_orders(self, body):
+        """Log a note on the sale orders of these pickings, a line per picking, in one batch.
+
+        :param body: function(picking) returning the line, in the language of the note
+        """
+        by_order = self.filtered("sale_id").grouped("sale_id")
+        if not by_order:
+            return
+        orders = self.env["sale.order"].union(*by_order).sudo()
+        orders._fulfilment_log(
+            lambda order: Markup("<br/>").join(
+                body(picking.with_env(order.env)) for picking in by_order[order]
+            )
+        )
 
     # Proof of delivery
     @api.depends("state", "date_done", "fulfilment_pod_date", "picking_type_code", "company_id")
@@ -286,16 +294,11 @@ class StockPicking(models.Model):
         if not todo:
             return True
         todo.write({"fulfilment_pod_date": pod_date})
-        with_sale = todo.filtered("sale_id")
-        if with_sale:
-            with_sale.sale_id.sudo()._message_log_batch(
-                bodies={
-                    picking.sale_id.id: escape(
-                        self.env._("Signed proof of delivery received for %(picking)s.", picking=picking.name)
-                    )
-                    for picking in with_sale
-                }
+        todo._fulfilment_log_on_orders(
+            lambda picking: picking.env._(
+                "Signed proof of delivery received for %(picking)s.", picking=picking.name
             )
+        )
         return True
 
     @api.model
@@ -310,26 +313,26 @@ class StockPicking(models.Model):
         pickings = self.sudo().search(domain, limit=batch_size, order="date_done")
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id("sale.order")
-        self.env["mail.activity"].create(
-            [
+        values = []
+        for picking in pickings:
+            user = picking.sale_id.user_id or self.env.user
+            env = picking.with_context(lang=user.lang).env  # the salesperson's language
+            values.append(
                 {
                     "res_model_id": model_id,
                     "res_id": picking.sale_id.id,
                     "activity_type_id": activity_type.id,
-                    "user_id": (picking.sale_id.user_id or self.env.user).id,
-                    "summary": self.env._(
-                        "Collect the proof of delivery of %(picking)s", picking=picking.name
-                    ),
-                    "note": self.env._(
+                    "user_id": user.id,
+                    "summary": env._("Collect the proof of delivery of %(picking)s", picking=picking.name),
+                    "note": env._(
                         "Delivery %(picking)s was done on %(date)s and the customer's signed proof of "
                         "delivery has not been received yet.",
                         picking=picking.name,
                         date=fields.Date.to_string(picking.date_done.date()),
                     ),
                 }
-                for picking in pickings
-            ]
-        )
+            )
+        self._fulfilment_with_sender().env["mail.activity"].create(values)
         pickings.write({"fulfilment_pod_reminded": True})
         remaining = self.search_count(domain) if len(pickings) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=len(pickings), remaining=remaining)

@@ -30,6 +30,7 @@ from . import test_bench_guards
 
 # Translations
 from . import test_i18n
+from . import test_reader_language
 
 # Reports
 from . import test_reports
@@ -38,6 +39,9 @@ from . import test_reports
 from . import test_tours
 from . import test_tours_inbox
 from . import test_tours_finance
+
+# Users without an e-mail address
+from . import test_no_email
 
 # Security and bad input
 from . import test_security_rpc

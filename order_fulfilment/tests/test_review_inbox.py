@@ -9,15 +9,6 @@ from .common import FulfilmentCase, staff_user
 STATES = ("waiting", "pending", "pending", "approved", "rejected", "cancelled")
 
 
-def sender_address_until_chatter_fix(users):
-    """Deciding a review posts in the chatter as the reviewer, which needs their e-mail address
-    until the addon gives a sender to users without one (the chatter work of issue 14, merged
-    separately): until that work is in, these users get an address."""
-    if not hasattr(users.env.registry["mail.thread"], "_fulfilment_with_sender"):
-        for user in users:
-            user.email = f"{user.login}@example.com"
-
-
 @tagged("post_install", "-at_install", "is_query_count")
 class TestReviewInbox(FulfilmentCase):
     """My Pending Reviews: what the inbox offers is what the user can decide, and why not."""
@@ -49,7 +40,6 @@ class TestReviewInbox(FulfilmentCase):
             cls.env, "inbox_engineer", "order_fulfilment.group_review_technical", name="Tess Technical"
         )
         cls.users = cls.seller | cls.producer | cls.producer_seller | cls.lead | cls.engineer
-        sender_address_until_chatter_fix(cls.producer)
 
         Rule = cls.env["fulfilment.review.rule"]
         cls.rule_production = Rule.create(

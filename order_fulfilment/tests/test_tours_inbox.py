@@ -1,7 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
 from .common import FulfilmentCase, staff_user
-from .test_review_inbox import sender_address_until_chatter_fix
 
 
 @tagged("post_install", "-at_install")
@@ -32,7 +31,6 @@ class TestInboxTour(HttpCase, FulfilmentCase):
         )
         cls.order_a = cls._create_order(user=cls.seller, name="SO-INBOX-A")
         cls.order_a.action_request_review()
-        sender_address_until_chatter_fix(cls.reviewer)
         # The planner also looks after one customer's quotation: they may not sign its review.
         cls.order_b = cls._create_order(user=cls.reviewer, name="SO-INBOX-B")
         cls.order_b.action_request_review()
