@@ -434,29 +434,6 @@ class FulfilmentTicket(models.Model):
                 )
             )
 
-    @api.model
-    def _sequence_for(self, company):
-        sequence = (
-            self.env["ir.sequence"]
-            .sudo()
-            .search([("code", "=", "fulfilment.ticket"), ("company_id", "=", company.id)], limit=1)
-        )
-        if not sequence:
-            sequence = (
-                self.env["ir.sequence"]
-                .sudo()
-                .create(
-                    {
-                        "name": self.env._("After-sales Ticket (%(company)s)", company=company.name),
-                        "code": "fulfilment.ticket",
-                        "prefix": "AS/%(year)s/",
-                        "padding": 5,
-                        "company_id": company.id,
-                    }
-                )
-            )
-        return sequence
-
     def _check_finite_quantity(self, vals_list):
         for vals in vals_list:
             value = vals.get("quantity")
@@ -496,8 +473,13 @@ class FulfilmentTicket(models.Model):
             vals.setdefault("state", "new")
             if vals.get("name", "/") == "/":
                 company = Company.browse(vals.get("company_id")) or self.env.company
-                vals["name"] = self._sequence_for(company).next_by_id(
-                    sequence_date=fields.Datetime.to_datetime(vals["opened_date"])
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .sudo()
+                    .next_by_code(
+                        "fulfilment.ticket", sequence_date=fields.Datetime.to_datetime(vals["opened_date"])
+                    )
                 )
         if not self.env.su:
             for vals in vals_list:

@@ -130,6 +130,45 @@ class ResCompany(models.Model):
     # Working time, shared by the ticket SLA and the delivery promise
     # ------------------------------------------------------------------
     # On the company: the ticket and the order both hold one, and one rule serves them both.
+    # ------------------------------------------------------------------
+    # Per-company numbering: each company gets its own sequences when it is made (as stock does
+    # for its warehouses), and the documents draw with ir.sequence.with_company().next_by_code().
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._fulfilment_create_sequences()
+        return companies
+
+    @api.model
+    def _fulfilment_sequence_values(self):
+        """{code: values} of the sequences each company has; the main company's come as data."""
+        return {
+            "fulfilment.ticket": {
+                "name": self.env._("After-sales Ticket"),
+                "prefix": "AS/%(year)s/",
+                "padding": 5,
+            },
+        }
+
+    def _fulfilment_create_sequences(self):
+        """The companies' missing sequences (all companies when called on none, at install)."""
+        companies = self or self.search([])
+        Sequence = self.env["ir.sequence"].sudo()
+        templates = self._fulfilment_sequence_values()
+        existing = {
+            (seq.code, seq.company_id.id)
+            for seq in Sequence.search([("code", "in", list(templates)), ("company_id", "in", companies.ids)])
+        }
+        Sequence.create(
+            [
+                {**values, "code": code, "company_id": company.id}
+                for company in companies
+                for code, values in templates.items()
+                if (code, company.id) not in existing
+            ]
+        )
+
     def _fulfilment_tz(self):
         """The time zone of the company's working time: the calendar's, else the company's, else UTC."""
         self.ensure_one()
