@@ -5,7 +5,7 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 // tests/test_tours_inbox.py.
 
 const rowOf = (order, group) =>
-    `.o_data_row:has(td[name=order_id]:contains(${order})):has(td[name=group_id]:contains(${group}))`;
+    `.o_data_row:has(td[name=order_id]:contains(${order})):has(td[name=department]:contains(${group}))`;
 
 registry.category("web_tour.tours").add("order_fulfilment_review_inbox", {
     steps: () => [
@@ -28,7 +28,7 @@ registry.category("web_tour.tours").add("order_fulfilment_review_inbox", {
             content: "Only the production review of SO-INBOX-A waits for me",
             trigger:
                 ".o_list_view .o_data_row:only:has(td[name=order_id]:contains(SO-INBOX-A))" +
-                ":has(td[name=group_id]:contains(Production Reviewer))",
+                ":has(td[name=department]:contains(Production Reviewer))",
         },
         {
             content: "Approve it from the list",
@@ -64,7 +64,7 @@ registry.category("web_tour.tours").add("order_fulfilment_review_inbox", {
         },
         {
             content: "Open it",
-            trigger: `${rowOf("SO-INBOX-B", "Production Reviewer")} td[name=group_id]`,
+            trigger: `${rowOf("SO-INBOX-B", "Production Reviewer")} td[name=department]`,
             run: "click",
         },
         {
