@@ -50,6 +50,8 @@
         "views/res_partner_views.xml",
         # Rush orders and the delivery promise
         "views/sale_order_rush_views.xml",
+        # Earliest feasible date (capable-to-promise)
+        "views/sale_order_feasible_views.xml",
         # Fulfilment analysis
         "security/fulfilment_analysis_security.xml",
         "report/fulfilment_analysis_views.xml",
