@@ -41,7 +41,9 @@ class FeasiblePlant:
         level = products.filtered(lambda p: p.id not in self.items)
         storable = env["product.product"]
         while level:
+            self._prefetch_products(level)
             boms = Bom._bom_find(level, picking_type=self.warehouse.manu_type_id, company_id=self.company.id)
+            self._prefetch_boms(Bom.union(*boms.values()))
             next_level = env["product.product"]
             for product in level:
                 self.products[product.id] = product
@@ -52,6 +54,30 @@ class FeasiblePlant:
                     storable |= product
             level = next_level.filtered(lambda p: p.id not in self.items)
         self._read_stock(storable.filtered(lambda p: p.id not in self.stocks))
+
+    @staticmethod
+    def _prefetch_products(products):
+        """Read what the planning uses of a level of products, for all of them at once."""
+        products.mapped("uom_id")
+        products.mapped("display_name")
+        products.seller_ids.mapped("delay")
+
+    @staticmethod
+    def _prefetch_boms(boms):
+        """Read what the planning uses of a level of BoMs (lines, operations, work centres)."""
+        boms.mapped("product_uom_id")
+        lines = boms.bom_line_ids
+        lines.mapped("product_qty")
+        lines.product_id.mapped("uom_id")
+        operations = boms.with_context(active_test=False).operation_ids
+        operations.mapped("sequence")
+        operations.mapped("time_cycle")
+        operations.blocked_by_operation_ids.mapped("sequence")
+        workcenters = operations.workcenter_id | operations.workcenter_id.alternative_workcenter_ids
+        workcenters.mapped("time_efficiency")
+        workcenters.capacity_ids.mapped("capacity")
+        workcenters.mapped("display_name")
+        workcenters.resource_id.mapped("calendar_id")
 
     def _item(self, product, bom):
         components = self.env["product.product"]
@@ -615,8 +641,13 @@ class SaleOrder(models.Model):
     def _fulfilment_format_date(self, date, tz):
         if not date:
             return self.env._("unknown")
-        local = pytz.utc.localize(date).astimezone(pytz.timezone(tz))
-        return format_date(self.env, local.date())
+        local = pytz.utc.localize(date).astimezone(pytz.timezone(tz)).date()
+        # One explanation formats the same few days many times: format each once.
+        cache = self.env.cr.cache.setdefault("fulfilment_feasible_dates", {})
+        key = (local, self.env.lang)
+        if key not in cache:
+            cache[key] = format_date(self.env, local)
+        return cache[key]
 
     @api.model
     def _fulfilment_qty(self, qty):
@@ -732,7 +763,7 @@ class SaleOrder(models.Model):
             "Line %(line)s, %(qty)s × %(product)s: %(reasons)s",
             line=line["line_index"],
             qty=self._fulfilment_qty(line["qty"]),
-            product=line["product"].with_env(self.env).display_name,
+            product=self._fulfilment_product_name(plant, line["product"].id),
             reasons="; ".join(phrases),
         )
 
@@ -779,7 +810,7 @@ class SaleOrder(models.Model):
                 )
             cells = [
                 line["line_index"],
-                line["product"].with_env(self.env).display_name,
+                self._fulfilment_product_name(plant, line["product"].id),
                 self._fulfilment_qty(line["qty"]),
                 self._fulfilment_format_date(line["ready"], tz),
                 self._fulfilment_format_date(line["date"], tz),

@@ -277,6 +277,60 @@ class TestFeasible(TransactionCase):
             ],
         )
 
+    # A 20-line quotation of two-level BoMs: 50 queries measured (2026-12-01, Odoo 18.0), most
+    # of them reading the products, BoMs and work centres level by level. Bound = 50 + 50 %;
+    # bench/run.py holds the budget of 150 with 5,000 planned work orders.
+    FEASIBLE_QUERY_BOUND = 75
+
+    def _queries(self, fn):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        start = self.cr.sql_log_count
+        result = fn()
+        return self.cr.sql_log_count - start, result
+
+    @freeze_time(NOW)
+    def test_query_count_does_not_grow_with_the_load(self):
+        """The plant's load is read in blocks, a few queries per window of time, never one
+        per work order: the count is bounded and the same with 300 more planned work orders."""
+        workcenters = [self.line_a, self.line_b, self.line_c]
+        products = []
+        for i in range(20):
+            sub = self._product(
+                f"Sub-assembly {i}", [(self.steel, 2)], [("Machining", workcenters[i % 3], 30)]
+            )
+            products.append(
+                self._product(
+                    f"Assembly {i}",
+                    [(sub, 1), (self.steel, 1)],
+                    [("Assembly", workcenters[(i + 1) % 3], 20), ("Testing", workcenters[(i + 2) % 3], 10)],
+                )
+            )
+        order = self._order([(product, 2) for product in products])
+        order.fulfilment_get_feasible()  # warm-up: registry and ormcaches
+        count, light = self._queries(order.fulfilment_get_feasible)
+        self.assertLessEqual(
+            count,
+            self.FEASIBLE_QUERY_BOUND,
+            f"The feasible date of a 20-line quotation took {count} queries, "
+            f"over {self.FEASIBLE_QUERY_BOUND}.",
+        )
+        # 300 planned work orders of 2 hours, every 4 hours, on the three work centres (17 days).
+        self.env.cr.execute(
+            """
+            INSERT INTO resource_calendar_leaves (name, calendar_id, company_id, resource_id,
+                                                  date_from, date_to, time_type)
+            SELECT 'Planned work ' || g, %s, %s, (%s::int[])[1 + g %% 3],
+                   TIMESTAMP '2025-03-03 08:00' + (g / 3) * INTERVAL '4 hours',
+                   TIMESTAMP '2025-03-03 10:00' + (g / 3) * INTERVAL '4 hours', 'other'
+              FROM generate_series(0, 299) g
+            """,
+            [self.calendar.id, self.company.id, [wc.resource_id.id for wc in workcenters]],
+        )
+        loaded_count, loaded = self._queries(order.fulfilment_get_feasible)
+        self.assertLessEqual(loaded_count, count + 2, "no query per planned work order")
+        self.assertGreater(loaded["date"], light["date"], "the planned work is in the way")
+
 
 @tagged("post_install", "-at_install")
 class TestFeasibleReviewRpc(HttpCase):
