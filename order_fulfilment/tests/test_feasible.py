@@ -277,6 +277,23 @@ class TestFeasible(TransactionCase):
             ],
         )
 
+    @freeze_time(NOW)
+    def test_explanation_in_the_readers_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["order_fulfilment"], ["zh_CN"], overwrite=True)
+        self._planned_production(self.rotor, 8)
+        order = self._order([(self.pump, 6)])
+        result = order.with_context(lang="zh_CN").fulfilment_get_feasible()
+        self.assertIn("最早可交货日期", result["explanation"])
+        self.assertIn("第 1 行，6 × Pump PX-200：Assembly line A 已排满至", result["lines"][0]["reason"])
+        self.assertIn("发货", result["lines"][0]["reason"])
+        rule_field = (
+            self.env["ir.model.fields"]
+            .with_context(lang="zh_CN")
+            ._get("fulfilment.review.rule", "tight_date_only")
+        )
+        self.assertEqual(rule_field.field_description, "仅交期过紧")
+
     # A 20-line quotation of two-level BoMs: 50 queries measured (2026-12-01, Odoo 18.0), most
     # of them reading the products, BoMs and work centres level by level. Bound = 50 + 50 %;
     # bench/run.py holds the budget of 150 with 5,000 planned work orders.
