@@ -255,6 +255,23 @@ class TestFeasible(TransactionCase):
         self.assertEqual(result["date"], dt("2025-03-05 17:00"))
 
     @freeze_time(NOW)
+    def test_commit_promise_commits_the_feasible_date(self):
+        self.company.fulfilment_commit_promise = True
+        self._planned_production(self.rotor, 8)
+        late = self._order([(self.pump, 6)])
+        late.action_confirm()
+        # Pumps ready Wednesday 15:00 (after the planned rotors), then 2 working days: Friday,
+        # later than the promise (ordered Monday 08:00: Wednesday 17:00).
+        self.assertEqual(late.fulfilment_promise_date, dt("2025-03-05 17:00"))
+        self.assertEqual(late.commitment_date, dt("2025-03-07 17:00"))
+        self.assertEqual(late.fulfilment_feasible_date, dt("2025-03-07 17:00"))
+        # Confirmation runs Odoo's procurement, the computation planned nothing itself.
+        self.assertEqual(late.picking_ids.move_ids.product_id, self.pump)
+        early = self._order([(self.steel, 1)])
+        early.action_confirm()
+        self.assertEqual(early.commitment_date, dt("2025-03-05 17:00"), "in stock: the promise")
+
+    @freeze_time(NOW)
     def test_unsaved_lines_and_nothing_written(self):
         self._planned_production(self.rotor, 8)
         counts = [
