@@ -68,6 +68,8 @@
         "demo/fulfilment_controls_demo.xml",
         # Fulfilment analysis
         "demo/fulfilment_analysis_demo.xml",
+        # Earliest feasible date: the "date too tight" rule, after the delivery history
+        "demo/sale_order_feasible_demo.xml",
     ],
     "assets": {
         # Browser tours

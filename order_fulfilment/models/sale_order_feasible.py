@@ -741,6 +741,8 @@ class SaleOrder(models.Model):
             work = _("%(days)s days of manufacturing lead time", days=cause["produce_delay"])
         if top and work:
             phrases.append(work)
+        elif top and not phrases:
+            phrases.append(_("made from the components at hand"))
         elif steps and not top:
             phrases.append(
                 _(

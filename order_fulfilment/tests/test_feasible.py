@@ -255,6 +255,15 @@ class TestFeasible(TransactionCase):
         self.assertEqual(result["date"], dt("2025-03-05 17:00"))
 
     @freeze_time(NOW)
+    def test_bom_without_operations(self):
+        crate = self._product("Crate", [(self.steel, 4)], [])
+        result = self._order([(crate, 3)]).fulfilment_get_feasible()
+        self.assertEqual(result["date"], dt("2025-03-05 17:00"))
+        self.assertIn(
+            "Line 1, 3 × Crate: made from the components at hand; ships 03/05/2025", result["explanation"]
+        )
+
+    @freeze_time(NOW)
     def test_commit_promise_commits_the_feasible_date(self):
         self.company.fulfilment_commit_promise = True
         self._planned_production(self.rotor, 8)
