@@ -72,6 +72,18 @@ BUDGETS = {
         "seconds",
         "search fulfilment_at_risk = True over {at_risk_orders} confirmed orders",
     ),
+    "feasible_seconds_5k_wo": (
+        0.3,
+        "seconds",
+        "fulfilment_get_feasible of a {feasible_lines}-line quotation (two-level BoMs), "
+        + "{feasible_workorders} planned work orders in the plant",
+    ),
+    "feasible_queries": (150, "queries", "the same call"),
+    "feasible_scaling": (
+        2.0,
+        "time({feasible_workorders_large} work orders) / time({feasible_workorders})",
+        "the same call with 10 x more planned work orders, planned 10 x further ahead",
+    ),
 }
 
 SCALES = {
@@ -88,6 +100,9 @@ SCALES = {
         "change_lines": 100,
         "at_risk_orders": 20_000,
         "rule_quotations": 20_000,
+        "feasible_lines": 20,
+        "feasible_workorders": 5_000,
+        "feasible_workorders_large": 50_000,
         "reps": 3,
     },
     "quick": {
@@ -103,6 +118,9 @@ SCALES = {
         "change_lines": 10,
         "at_risk_orders": 2_000,
         "rule_quotations": 2_000,
+        "feasible_lines": 20,
+        "feasible_workorders": 500,
+        "feasible_workorders_large": 5_000,
         "reps": 3,
     },
 }
@@ -960,6 +978,154 @@ def bench_at_risk(db, scale):
     }
 
 
+# Work centres of the feasible-date plant; the quotation's BoMs use the first four.
+FEASIBLE_WORKCENTERS = 20
+# The planned work orders fill this many days ahead, at the 5,000 scale; 10 x more are planned
+# 10 x further ahead (the plant's load per day stays the same).
+FEASIBLE_DAYS = 60
+
+
+def _feasible_plant(env, scale):
+    """Work centres, 20 finished products of two BoM levels, and the quotation (ORM)."""
+    from odoo import Command
+
+    fx = fixture(env, scale)
+    workcenters = env["mrp.workcenter"].create(
+        [{"name": f"Bench work centre {i:02d}"} for i in range(FEASIBLE_WORKCENTERS)]
+    )
+    Product = env["product.product"]
+    Bom = env["mrp.bom"]
+    finished = []
+    for i in range(scale["feasible_lines"]):
+        sub, top = Product.create(
+            [
+                {"name": f"Bench sub-assembly {i:02d}", "is_storable": True},
+                {"name": f"Bench assembly {i:02d}", "is_storable": True, "list_price": 100.0},
+            ]
+        )
+
+        def operation(name, workcenter, minutes):
+            return Command.create(
+                {
+                    "name": name,
+                    "workcenter_id": workcenter.id,
+                    "time_mode": "manual",
+                    "time_cycle_manual": minutes,
+                }
+            )
+
+        Bom.create(
+            [
+                {
+                    "product_tmpl_id": sub.product_tmpl_id.id,
+                    "bom_line_ids": [Command.create({"product_id": fx["component"].id, "product_qty": 2})],
+                    "operation_ids": [operation("Machining", workcenters[i % 4], 30)],
+                },
+                {
+                    "product_tmpl_id": top.product_tmpl_id.id,
+                    "bom_line_ids": [
+                        Command.create({"product_id": sub.id, "product_qty": 1}),
+                        Command.create({"product_id": fx["component"].id, "product_qty": 1}),
+                    ],
+                    "operation_ids": [
+                        operation("Assembly", workcenters[(i + 1) % 4], 20),
+                        operation("Testing", workcenters[(i + 2) % 4], 10),
+                    ],
+                },
+            ]
+        )
+        finished.append(top)
+    order = env["sale.order"].create(order_vals(fx, 2, lines=[(product, 2) for product in finished]))
+    # One real planned manufacturing order: the template of the work orders cloned below.
+    production = env["mrp.production"].create({"product_id": finished[0].id, "product_qty": 1})
+    production.action_confirm()
+    production.button_plan()
+    env.flush_all()
+    return order, workcenters, production.workorder_ids[:1]
+
+
+def _plan_workorders(env, workcenters, template, count, days):
+    """count planned work orders of 2 hours (a resource leave each, as Odoo plans them), spread
+    evenly over the work centres and the next days: two INSERT ... SELECT."""
+    cr = env.cr
+    per_workcenter = count // len(workcenters)
+    step_hours = days * 24.0 / per_workcenter
+    resources = [wc.resource_id.id for wc in workcenters]
+    cr.execute(
+        """
+        INSERT INTO resource_calendar_leaves
+               (name, calendar_id, company_id, resource_id, date_from, date_to, time_type,
+                create_uid, write_uid, create_date, write_date)
+        SELECT 'Bench work order ' || g, l.calendar_id, l.company_id, (%(resources)s::int[])[1 + g %% %(n)s],
+               date_trunc('hour', now() AT TIME ZONE 'UTC') + (g / %(n)s) * %(step)s * INTERVAL '1 hour',
+               date_trunc('hour', now() AT TIME ZONE 'UTC')
+                   + ((g / %(n)s) * %(step)s + 2) * INTERVAL '1 hour',
+               'other', 1, 1, now(), now()
+          FROM resource_calendar_leaves l, generate_series(0, %(count)s - 1) g
+         WHERE l.id = %(leave)s
+        """,
+        {
+            "resources": resources,
+            "n": len(resources),
+            "step": step_hours,
+            "count": count,
+            "leave": template.leave_id.id,
+        },
+    )
+    columns = [c for c in _columns(cr, "mrp_workorder") if c not in ("leave_id", "workcenter_id", "name")]
+    cr.execute(
+        f"""
+        INSERT INTO mrp_workorder (leave_id, workcenter_id, name, {", ".join(columns)})
+        SELECT l.id, wc.id, l.name, {", ".join(f"t.{c}" for c in columns)}
+          FROM resource_calendar_leaves l
+          JOIN mrp_workcenter wc ON wc.resource_id = l.resource_id
+          JOIN mrp_workorder t ON t.id = %s
+         WHERE l.name LIKE 'Bench work order %%'
+        """,
+        [template.id],
+    )
+    env.invalidate_all()
+
+
+def bench_feasible(db, scale):
+    """The earliest feasible date of a quotation of two-level BoMs, with the plant's load."""
+    results = {}
+    with db.env() as env:
+        need_model(env, "sale.order", methods=("fulfilment_get_feasible",))
+        with undone(env):
+            order, workcenters, template = _feasible_plant(env, scale)
+            for size in ("feasible_workorders", "feasible_workorders_large"):
+                count = scale[size]
+                days = FEASIBLE_DAYS * count // scale["feasible_workorders"]
+                with undone(env):
+                    _plan_workorders(env, workcenters, template, count, days)
+                    env.cr.execute("ANALYZE resource_calendar_leaves")
+                    runs, queries = [], None
+                    for rep in range(scale["reps"] + 1):
+                        env.invalidate_all()
+                        queries, seconds = measure(env, order.fulfilment_get_feasible)
+                        if rep:
+                            runs.append(seconds)
+                    result = order.fulfilment_get_feasible()
+                results[size] = (median(runs), queries, result)
+    small, large = results["feasible_workorders"], results["feasible_workorders_large"]
+    note = (
+        f"{scale['feasible_workorders']} work orders: {small[0]:.3f} s, {small[1]} queries, feasible "
+        f"{small[2]['date']}; {scale['feasible_workorders_large']}: {large[0]:.3f} s, {large[1]} queries, "
+        f"feasible {large[2]['date']}"
+    )
+    return {
+        "feasible_seconds_5k_wo": {
+            "base": None,
+            "addon": round(small[0], 4),
+            "value": small[0],
+            "note": note,
+        },
+        "feasible_queries": {"base": None, "addon": small[1], "value": small[1]},
+        "feasible_scaling": {"base": None, "addon": round(large[0], 4), "value": large[0] / small[0]},
+    }
+
+
 # ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
@@ -1046,6 +1212,12 @@ def run(args):
     attempt(["change_apply_seconds_100_lines", "change_apply_vs_stock_ratio"], bench_change, dbs, scale)
     attempt(["rule_change_seconds_20k"], bench_rule_change, dbs["addon"], scale)
     attempt(["at_risk_search_seconds_20k"], bench_at_risk, dbs["addon"], scale)
+    attempt(
+        ["feasible_seconds_5k_wo", "feasible_queries", "feasible_scaling"],
+        bench_feasible,
+        dbs["addon"],
+        scale,
+    )
 
     failed = False
     for key, (budget, unit, desc) in BUDGETS.items():

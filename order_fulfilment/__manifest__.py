@@ -51,6 +51,8 @@
         "views/res_partner_views.xml",
         # Rush orders and the delivery promise
         "views/sale_order_rush_views.xml",
+        # Earliest feasible date (capable-to-promise)
+        "views/sale_order_feasible_views.xml",
         # Fulfilment analysis
         "security/fulfilment_analysis_security.xml",
         "report/fulfilment_analysis_views.xml",
@@ -65,6 +67,8 @@
         "demo/fulfilment_review_demo.xml",
         # Orders, change requests, payments, deliveries and tickets (demo/fulfilment_demo.py)
         "demo/fulfilment_story_demo.xml",
+        # Earliest feasible date: the "date too tight" rule, after the delivery history
+        "demo/sale_order_feasible_demo.xml",
     ],
     "assets": {
         # Browser tours

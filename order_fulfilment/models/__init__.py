@@ -11,10 +11,12 @@ from . import fulfilment_change_type
 from . import fulfilment_review_mixin
 from . import fulfilment_review_rule
 from . import fulfilment_review
+from . import fulfilment_review_feasible
 
 # Sale orders, manufacturing and deliveries
 from . import sale_order_review
 from . import sale_order_rush
+from . import sale_order_feasible
 from . import sale_order_release
 from . import sale_order_change_request
 from . import sale_order_ticket

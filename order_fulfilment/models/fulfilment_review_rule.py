@@ -82,6 +82,11 @@ class FulfilmentReviewRule(models.Model):
         help="The customer's open receivables and confirmed orders not yet invoiced, plus this order, "
         "exceed the customer's credit limit.",
     )
+    tight_date_only = fields.Boolean(
+        string="Date Too Tight Only",
+        help="The requested delivery date (commitment date) is earlier than the earliest feasible "
+        "date from stock, components and the load of the work centres (交期过紧).",
+    )
     change_types = fields.Many2many(
         "fulfilment.change.type",
         help="For change requests: the types of change the rule covers. Empty means every type.",
@@ -301,6 +306,8 @@ class FulfilmentReviewRule(models.Model):
             return False
         if self.below_last_price and not fact["below_last_price"]:
             return False
+        if self.tight_date_only and not fact.get("tight_date"):
+            return False
         return not self.over_credit_limit or fact["over_credit"]
 
     def _reason_items(self, fact):
@@ -333,6 +340,9 @@ class FulfilmentReviewRule(models.Model):
             items.append(["below_last_price", {"product_ids": fact["below_last_price"]}])
         if self.over_credit_limit:
             items.append(["over_credit_limit", {}])
+        if self.tight_date_only:
+            # The date as the company's calendar day, formatted when the facts were read.
+            items.append(["tight_date", {"date": fact.get("feasible_date") or False}])
         if self.change_types:
             items.append(["change_types", {"type_ids": self.change_types.ids}])
         if self.filter_domain:
@@ -398,6 +408,11 @@ class FulfilmentReviewRule(models.Model):
             )
         if code == "over_credit_limit":
             return self.env._("customer over credit limit")
+        if code == "tight_date":
+            return self.env._(
+                "requested date earlier than the feasible date %(date)s",
+                date=values.get("date") or self.env._("unknown"),
+            )
         if code == "change_types":
             return self.env._("change of type %(types)s", types=joined("fulfilment.change.type", "type_ids"))
         if code == "filter_domain":
@@ -417,6 +432,7 @@ class FulfilmentReviewRule(models.Model):
             "discount": any(rules.mapped("min_discount")),
             "last_price": any(rules.mapped("below_last_price")),
             "credit": any(rules.mapped("over_credit_limit")),
+            "tight_date": any(rules.mapped("tight_date_only")),
         }
         order_facts = {order.id: self._order_facts(order) for order in orders}
         if need["discount"]:
@@ -425,6 +441,8 @@ class FulfilmentReviewRule(models.Model):
             self._add_last_price_facts(orders, order_facts)
         if need["credit"]:
             self._add_credit_facts(orders, order_facts)
+        if need["tight_date"]:
+            order_facts.update(orders._fulfilment_tight_date_facts(order_facts))
         facts = {}
         for record in records:
             order = orders_by_record[record.id]

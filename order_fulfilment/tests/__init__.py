@@ -10,6 +10,7 @@ from . import test_review_inbox
 from . import test_promise
 from . import test_rush
 from . import test_rush_perf
+from . import test_feasible
 
 # Change requests
 from . import test_change_request
