@@ -47,6 +47,15 @@ READY_JS = """
 })()
 """
 
+# Clicks a form's header button by its method name (once; the view is awaited again).
+CLICK_BUTTON_JS = """
+(() => {
+    const button = document.querySelector(`.o_form_view button[name=${%(name)s}]`);
+    if (button && !window.__fulfilment_clicked) { window.__fulfilment_clicked = true; button.click(); }
+    return !!button;
+})()
+"""
+
 # Opens a form's notebook page by its label.
 OPEN_TAB_JS = """
 (() => {
@@ -110,6 +119,17 @@ SCREENS = [
         action="order_fulfilment.fulfilment_review_action",
         selector=".o_list_view, .o_view_nocontent",
         scripts=[ALL_RECORDS_IF_EMPTY_JS],
+    ),
+    Screen(
+        name="quotation-feasible-date",
+        title="Check Feasible Date: the earliest date the plant can make and ship the quotation, and why",
+        action="sale.action_quotations_with_onboarding",
+        record="order_fulfilment.sale_order_demo_review_draft",
+        selector=".o_form_view .o_notebook",
+        scripts=[
+            CLICK_BUTTON_JS % {"name": json.dumps("action_fulfilment_check_feasible")},
+            OPEN_TAB_JS % {"label": json.dumps("Feasible Date")},
+        ],
     ),
     Screen(
         name="rush-orders",
@@ -378,7 +398,7 @@ def take(odoo, browser, screen, out_dir, timeout):
     browser.wait_for(screen.selector, timeout)
     for script in screen.scripts:
         if browser.evaluate(script):
-            time.sleep(0.3)
+            time.sleep(1.0)
             browser.wait_for(screen.selector, timeout)
     # Nothing keeps the focus blinking or a tooltip open in the picture.
     browser.evaluate("document.activeElement && document.activeElement.blur()")
