@@ -441,7 +441,8 @@ class SaleOrder(models.Model):
             updated[order.id] = {
                 **order_facts[order.id],
                 "tight_date": not date or order.commitment_date < date,
-                "feasible_date": date and self._fulfilment_format_date(date, order._fulfilment_company_tz()),
+                "feasible_date": date
+                and self._fulfilment_format_date(date, order.company_id._fulfilment_tz().zone),
             }
         return updated
 
@@ -549,7 +550,8 @@ class SaleOrder(models.Model):
                 *(line["product"] for __, lines in todo for line in lines)
             )
             plant.prepare(products)
-            tz = company.partner_id.tz or company.resource_calendar_id.tz or "UTC"
+            # One time zone rule for the promise, the SLA and this date (res.company._fulfilment_tz).
+            tz = company._fulfilment_tz().zone
             planner = feasible.Planner(plant, start, tz)
             planner.preload(list(plant.workcenters))
             ship = self._fulfilment_shipper(company, tz, rush)
@@ -572,7 +574,7 @@ class SaleOrder(models.Model):
     def _fulfilment_shipper(self, company, tz, rush):
         """ready datetime -> ship datetime: the delivery lead days, the cut-off and the working
         calendar of the company, as the delivery promise counts them."""
-        days = WorkingDays(company.resource_calendar_id, tz)
+        days = WorkingDays(company)
         lead_days = company.fulfilment_rush_lead_days if rush else company.fulfilment_standard_lead_days
 
         def ship(ready):
