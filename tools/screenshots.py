@@ -400,6 +400,8 @@ def take(odoo, browser, screen, out_dir, timeout):
         if browser.evaluate(script):
             time.sleep(1.0)
             browser.wait_for(screen.selector, timeout)
+    if browser.evaluate("!!document.querySelector('.o_error_dialog')"):
+        raise ScreenshotError(f"{screen.name}: the web client shows an error dialog")
     # Nothing keeps the focus blinking or a tooltip open in the picture.
     browser.evaluate("document.activeElement && document.activeElement.blur()")
     path = out_dir / f"{screen.name}.png"
