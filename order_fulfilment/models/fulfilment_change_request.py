@@ -7,6 +7,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_is_zero, float_round, format_datetime
 
+from ..tools.orm import lock_rows
+
 CHANGE_TYPES = [
     ("quantity", "Quantity Change"),
     ("price", "Price Change"),
@@ -676,15 +678,7 @@ class FulfilmentChangeRequest(models.Model):
         return True
 
     def _lock_rows(self):
-        if not self:
-            return
-        self.flush_recordset()
-        self.env.cr.execute(
-            "SELECT id FROM fulfilment_change_request WHERE id IN %s ORDER BY id FOR UPDATE",
-            [tuple(self.ids)],
-            log_exceptions=False,  # a lock conflict is retried by Odoo, not an error to log
-        )
-        self.invalidate_recordset()
+        lock_rows(self)
 
     # ------------------------------------------------------------------
     # Apply

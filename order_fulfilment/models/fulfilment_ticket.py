@@ -1,13 +1,13 @@
 import logging
 import math
-import threading
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import Command, api, fields, models, modules
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_is_zero
 
+from ..tools.orm import lock_rows, run_batches
 from .fulfilment_ticket_sla import AT_RISK_SHARE, add_service_minutes, evaluate_sla, next_sla_check
 from .mail_thread import SENDER_FALLBACK
 
@@ -653,10 +653,8 @@ class FulfilmentTicket(models.Model):
         SKIP LOCKED so concurrent passes never process a ticket twice.
         """
         now = now or fields.Datetime.now()
-        # Tests (Odoo's runner or pytest-odoo) run in one transaction: no commit there.
-        testing = modules.module.current_test or getattr(threading.current_thread(), "testing", False)
-        done = 0
-        for _batch in range(1000):
+
+        def batch(limit):
             self.env["fulfilment.ticket"].flush_model(["sla_next_check"])
             self.env.cr.execute(
                 SQL(
@@ -666,35 +664,24 @@ class FulfilmentTicket(models.Model):
                         LIMIT %s
                         FOR UPDATE SKIP LOCKED""",
                     now,
-                    batch_size,
+                    limit,
                 )
             )
             ids = [row[0] for row in self.env.cr.fetchall()]
-            if not ids:
-                break
             tickets = self.sudo().browse(ids)
             tickets._sla_refresh(now, escalate=True)
             tickets.flush_recordset()
-            done += len(ids)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
-            if not testing:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
             tickets.invalidate_recordset()
-            if len(ids) < batch_size:
-                break
-        return done
+            return len(ids), len(ids) == limit
+
+        return run_batches(self.env, batch, batch_size)
 
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
     def _lock(self):
         """Lock the tickets' rows, then read their fresh state."""
-        if self.ids:
-            self.env.cr.execute(
-                SQL("SELECT id FROM fulfilment_ticket WHERE id IN %s FOR UPDATE", tuple(self.ids)),
-                log_exceptions=False,  # a lock conflict is retried by Odoo, not an error to log
-            )
-        self.invalidate_recordset()
+        lock_rows(self)
 
     def _check_agent(self):
         if not (self.env.su or self.env.user.has_group("order_fulfilment.group_aftersales_user")):

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
+from ..tools.orm import lock_rows
+
 
 class SaleOrder(models.Model):
     """Release and delivery controls: payment release, short shipments, on time in full."""
@@ -174,10 +176,7 @@ class SaleOrder(models.Model):
         if not self:
             return True
         # Lock the orders so that a double click or a concurrent call releases only once.
-        self.env.cr.execute(
-            "SELECT id FROM sale_order WHERE id IN %s FOR UPDATE", [tuple(self.ids)], log_exceptions=False
-        )
-        self.invalidate_recordset(["delivery_released_by_id", "delivery_released"])
+        lock_rows(self)
         to_release = self.filtered(lambda order: not order.delivery_released)
         if not to_release:
             return True

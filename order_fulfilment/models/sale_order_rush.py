@@ -1,4 +1,3 @@
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -7,6 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_datetime
 
 from ..tools import promise
+from ..tools.orm import run_batches
 from ..tools.working_days import WorkingDays
 
 
@@ -327,37 +327,50 @@ class SaleOrder(models.Model):
 
     @api.model
     def _cron_fulfilment_follow_up(self, batch_size=200):
-        """Daily follow-up (跟单): expedite activities and notices for orders close to their date."""
-        done_ids = []
-        for company in self.env["res.company"].search([]):
-            today = fields.Date.context_today(self.with_context(tz=company._fulfilment_tz().zone))
-            limit = fields.Datetime.now() + timedelta(days=company.fulfilment_expedite_days)
-            domain = [
-                ("company_id", "=", company.id),
-                ("state", "=", "sale"),
-                ("commitment_date", "!=", False),
-                ("commitment_date", "<=", limit),
-                "|",
-                ("fulfilment_followup_date", "=", False),
-                ("fulfilment_followup_date", "<", today),
-                (
-                    "picking_ids",
-                    "any",
-                    [("picking_type_id.code", "=", "outgoing"), ("state", "not in", ("done", "cancel"))],
-                ),
-            ]
-            tried = []
-            while True:
-                orders = self.search(domain + [("id", "not in", tried)], limit=batch_size, order="id")
+        """Daily follow-up (跟单): expedite activities and notices for orders close to their date.
+
+        A batch of orders per call in the scheduled action (Odoo commits and calls again), every
+        batch when called directly. Returns the orders followed up.
+        """
+        done = self.browse()
+        tried = []
+        companies = self.env["res.company"].search([])
+
+        def batch(limit):
+            nonlocal done
+            for company in companies:
+                today = fields.Date.context_today(self.with_context(tz=company._fulfilment_tz().zone))
+                domain = self._fulfilment_follow_up_domain(company, today) + [("id", "not in", tried)]
+                orders = self.search(domain, limit=limit, order="id")
                 if not orders:
-                    break
-                tried += orders.ids
-                orders = orders._fulfilment_lock_for_follow_up(today)
-                orders._fulfilment_follow_up(today)
-                done_ids += orders.ids
-                if not getattr(threading.current_thread(), "testing", False):
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-        return self.browse(done_ids)
+                    continue
+                tried.extend(orders.ids)
+                locked = orders._fulfilment_lock_for_follow_up(today)
+                locked._fulfilment_follow_up(today)
+                done |= locked
+                return len(orders), True
+            return 0, False
+
+        run_batches(self.env, batch, batch_size)
+        return done
+
+    @api.model
+    def _fulfilment_follow_up_domain(self, company, today):
+        limit = fields.Datetime.now() + timedelta(days=company.fulfilment_expedite_days)
+        return [
+            ("company_id", "=", company.id),
+            ("state", "=", "sale"),
+            ("commitment_date", "!=", False),
+            ("commitment_date", "<=", limit),
+            "|",
+            ("fulfilment_followup_date", "=", False),
+            ("fulfilment_followup_date", "<", today),
+            (
+                "picking_ids",
+                "any",
+                [("picking_type_id.code", "=", "outgoing"), ("state", "not in", ("done", "cancel"))],
+            ),
+        ]
 
     def _fulfilment_lock_for_follow_up(self, today):
         """Lock the orders; skip the ones another run holds or already followed up today."""

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import float_compare
 
+from ..tools.orm import lock_rows
 from .mail_thread import SENDER_FALLBACK
 
 
@@ -286,10 +287,7 @@ class StockPicking(models.Model):
         if not self:
             return True
         # Lock: a double click records the proof of delivery once.
-        self.env.cr.execute(
-            "SELECT id FROM stock_picking WHERE id IN %s FOR UPDATE", [tuple(self.ids)], log_exceptions=False
-        )
-        self.invalidate_recordset(["fulfilment_pod_date"])
+        lock_rows(self)
         todo = self.filtered(lambda picking: not picking.fulfilment_pod_date)
         if not todo:
             return True

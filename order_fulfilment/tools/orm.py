@@ -8,9 +8,9 @@ def lock_rows(records, skip_locked=False):
 
     Concurrent transactions that try the same records wait for this one to end, then see its
     result. With ``skip_locked`` the rows another transaction holds are left out instead.
-    :return: the records that are locked now, still existing
+    :return: the records that are locked now, still existing, their cache dropped
     """
-    if not records:
+    if not records.ids:
         return records
     records.flush_recordset()
     records.env.cr.execute(
@@ -24,6 +24,8 @@ def lock_rows(records, skip_locked=False):
         log_exceptions=False,
     )
     locked = {row[0] for row in records.env.cr.fetchall()}
+    # What another transaction committed before the lock is read afresh.
+    records.invalidate_recordset()
     return records.filtered(lambda r: r.id in locked)
 
 
