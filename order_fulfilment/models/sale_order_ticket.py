@@ -1,20 +1,18 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class SaleOrder(models.Model):
     """After-sales tickets of the order."""
 
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "fulfilment.ticket.source.mixin"]
+    _ticket_field = "order_id"
+    _ticket_one2many = "ticket_ids"
 
     ticket_ids = fields.One2many(
         "fulfilment.ticket",
         "order_id",
         string="After-sales Tickets",
-        groups="order_fulfilment.group_aftersales_user,sales_team.group_sale_salesman",
-    )
-    fulfilment_ticket_count = fields.Integer(
-        string="Tickets",
-        compute="_compute_fulfilment_ticket_count",
         groups="order_fulfilment.group_aftersales_user,sales_team.group_sale_salesman",
     )
     fulfilment_replacement_ticket_id = fields.Many2one(
@@ -25,24 +23,3 @@ class SaleOrder(models.Model):
         index="btree_not_null",
         help="The after-sales ticket this zero-price order replaces goods for.",
     )
-
-    @api.depends("ticket_ids")
-    def _compute_fulfilment_ticket_count(self):
-        counts = dict(
-            self.env["fulfilment.ticket"]._read_group(
-                [("order_id", "in", self.ids)], ["order_id"], ["__count"]
-            )
-        )
-        for order in self:
-            order.fulfilment_ticket_count = counts.get(order._origin, 0)
-
-    def action_view_fulfilment_tickets(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("order_fulfilment.fulfilment_ticket_action")
-        action["domain"] = [("order_id", "=", self.id)]
-        action["context"] = {
-            "default_order_id": self.id,
-            "default_partner_id": self.partner_id.id,
-            "default_company_id": self.company_id.id,
-        }
-        return action
