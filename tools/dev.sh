@@ -515,6 +515,8 @@ cmd_pot() {
         [ -f "$po" ] || continue
         if command -v msgmerge >/dev/null; then
             msgmerge --quiet --update --no-fuzzy-matching --backup=none "$po" "$i18n/order_fulfilment.pot"
+            # Entries the code no longer has go (zh_TW.po: its tool below keeps hand corrections).
+            [ "$(basename "$po")" = zh_TW.po ] || msgattrib --no-obsolete --output-file="$po" "$po"
         else
             say "pot: msgmerge (gettext) is missing; $po was not merged"
         fi

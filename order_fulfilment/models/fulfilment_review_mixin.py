@@ -212,7 +212,7 @@ class FulfilmentReviewMixin(models.AbstractModel):
         """Open a new round of reviews for these records.
 
         :param extra: {record id: [(group, step, reasons)]} reviews to add to the rules' ones; the
-            reasons as data (see ``fulfilment.review.rule._reason_items``)
+            reasons as data (see ``fulfilment.review.rule._reason_items``), or one text as is
         :return: the records for which reviews were created
         """
         extra = extra or {}
@@ -228,7 +228,15 @@ class FulfilmentReviewMixin(models.AbstractModel):
                 (rule.group_id, rule.sequence, rule, rule._reason_items(facts[record.id]))
                 for rule in rules_by_record.get(record, [])
             ]
-            specs += [(group, step, rule_model, reasons) for group, step, reasons in extra.get(record.id, [])]
+            specs += [
+                (
+                    group,
+                    step,
+                    rule_model,
+                    [["text", {"text": reasons}]] if isinstance(reasons, str) else reasons,
+                )
+                for group, step, reasons in extra.get(record.id, [])
+            ]
             if not specs:
                 continue
             requested |= record

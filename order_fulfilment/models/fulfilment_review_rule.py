@@ -389,6 +389,8 @@ class FulfilmentReviewRule(models.Model):
                 "total of %(amount)s or more",
                 amount=tools.format_amount(self.env, values["amount"], currency),
             )
+        if code == "text":
+            return values["text"]
         if code == "rush":
             return self.env._("rush order")
         if code == "nonstandard":
