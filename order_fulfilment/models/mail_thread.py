@@ -34,9 +34,13 @@ class MailThread(models.AbstractModel):
     @api.model
     def _fulfilment_fallback_email(self, author_id):
         """The author's name at the company's address (or its catchall, or the server's default
-        sender), or False when there is no address at all."""
+        sender, or at last the address Odoo's own system messages go out from: OdooBot's)."""
         company = self.env.company.sudo()
-        address = company.email_formatted or self.env["ir.mail_server"].sudo()._get_default_from_address()
+        address = (
+            company.email_formatted
+            or self.env["ir.mail_server"].sudo()._get_default_from_address()
+            or self.env.ref("base.partner_root").sudo().email
+        )
         emails = email_split(address or "")
         if not emails:
             return False
