@@ -24,6 +24,7 @@
 # HTTP_PORT (demo, default 8069), DEMO_DB (default order_fulfilment_demo), DEMO_LANG (e.g. zh_CN),
 # TEST_DB (default order_fulfilment_test), TEST_HTTP_PORT (default 8169),
 # OF_VENV (default .venv of this checkout), BENCH_ARGS (more bench/run.py options),
+# BENCH_PREFIX (names of the bench databases, default bench: bench_base, bench_addon),
 # SCREENSHOTS_DB (default DEMO_DB), SCREENSHOTS_PORT (default a free port),
 # SCREENSHOTS_ARGS (more tools/screenshots.py options, e.g. "--only rush-orders").
 set -euo pipefail
@@ -573,12 +574,13 @@ cmd_bench() {
     if [ "${1:-}" = "--quick" ]; then quick="--quick"; suffix="_quick"; fi
     cmd_setup
     load_pg_env
-    bench_db "bench_base$suffix" "$BENCH_BASE_MODULES" &
+    local prefix="${BENCH_PREFIX:-bench}"
+    bench_db "${prefix}_base$suffix" "$BENCH_BASE_MODULES" &
     local pid_base=$!
-    bench_db "bench_addon$suffix" "$BENCH_BASE_MODULES,order_fulfilment" || { wait "$pid_base"; exit 1; }
+    bench_db "${prefix}_addon$suffix" "$BENCH_BASE_MODULES,order_fulfilment" || { wait "$pid_base"; exit 1; }
     wait "$pid_base" || exit 1
-    "$VENV/bin/python" "$ROOT/bench/run.py" -c "$CONF" --base "bench_base$suffix" \
-        --addon "bench_addon$suffix" $quick ${BENCH_ARGS:-}
+    "$VENV/bin/python" "$ROOT/bench/run.py" -c "$CONF" --base "${prefix}_base$suffix" \
+        --addon "${prefix}_addon$suffix" $quick ${BENCH_ARGS:-}
 }
 
 # --------------------------------------------------------------------------
