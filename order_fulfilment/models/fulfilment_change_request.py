@@ -7,6 +7,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_is_zero, float_round, format_datetime
 
+from ..tools.escalation import escalate_once
 from ..tools.orm import lock_rows
 
 CHANGE_TYPES = [
@@ -61,6 +62,7 @@ class FulfilmentChangeRequest(models.Model):
     _description = "Order Change Request"
     _inherit = ["mail.thread", "mail.activity.mixin", "fulfilment.review.mixin"]
     _review_applies_to = "change_request"
+    _review_open_states = ("draft",)
     _order = "id desc"
 
     name = fields.Char(
@@ -137,15 +139,12 @@ class FulfilmentChangeRequest(models.Model):
     def _review_order(self):
         return self.order_id
 
-    def _review_is_open(self):
-        return self.state == "draft"
-
-    @api.model
-    def _review_open_domain(self):
-        return [("state", "=", "draft")] + super()._review_open_domain()
-
     def _review_change_type(self):
         return self.change_type
+
+    def _review_self_review_users(self):
+        """The requester and the order's salesperson."""
+        return {request.id: request.user_id | request.order_id.user_id for request in self.sudo()}
 
     @api.model
     def _review_state_depends(self):
@@ -611,38 +610,6 @@ class FulfilmentChangeRequest(models.Model):
         return True
 
     # ------------------------------------------------------------------
-    # Decisions from the request form
-    # ------------------------------------------------------------------
-    def _review_decidable(self):
-        reviews = self.env["fulfilment.review"]
-        for request in self:
-            reviews |= request._review_current().filtered("can_decide")
-        if not reviews:
-            raise UserError(
-                self.env._(
-                    "%(requests)s: you have no review to decide. Change requests are decided by members of "
-                    "the reviewing departments, other than the requester and the salesperson.",
-                    requests=", ".join(self.mapped("display_name")),
-                )
-            )
-        return reviews
-
-    def action_review_approve(self):
-        self._review_decidable().action_approve()
-        return True
-
-    def action_review_reject(self):
-        reviews = self._review_decidable()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Reject Change Request"),
-            "res_model": "fulfilment.review.reject",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_review_ids": reviews.ids},
-        }
-
-    # ------------------------------------------------------------------
     # Cancel
     # ------------------------------------------------------------------
     def action_cancel(self):
@@ -665,16 +632,10 @@ class FulfilmentChangeRequest(models.Model):
                         request=request.display_name,
                     )
                 )
-        reviews = self.env["fulfilment.review"]
-        for request in self:
-            reviews |= request._review_current().filtered(lambda r: r.state in ("waiting", "pending"))
-        if reviews:
-            reviews._remove_activities()
-            reviews.sudo().write({"state": "cancelled"})
         self.sudo().write({"state": "cancelled"})
+        self._review_cancel()
         self.sudo().activity_unlink(["mail.mail_activity_data_todo"])
         self._fulfilment_log(lambda request: request.env._("Change request cancelled."))
-        self._review_recompute_state()
         return True
 
     def _lock_rows(self):
@@ -1007,27 +968,8 @@ class FulfilmentChangeRequest(models.Model):
     # Escalation and printing
     # ------------------------------------------------------------------
     def _escalate_response(self):
-        """Run by the automation rule once the response time of a submitted request has passed."""
-        self.flush_model(["state", "response_escalated", "response_deadline"])
-        self.env.cr.execute(
-            """
-            SELECT id FROM fulfilment_change_request
-             WHERE id IN %s AND state = 'submitted' AND NOT COALESCE(response_escalated, FALSE)
-               AND response_deadline < %s
-               FOR UPDATE SKIP LOCKED
-            """,
-            [tuple(self.ids) or (0,), fields.Datetime.now()],
-        )
-        requests = self.browse([row[0] for row in self.env.cr.fetchall()]).sudo()
-        if not requests:
-            return
-        requests.write({"response_escalated": True})
-        directors = self.env.ref("order_fulfilment.group_sales_director").users.filtered(
-            lambda u: u.active and not u.share
-        )
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
-        model_id = self.env["ir.model"]._get_id(self._name)
-        values = []
+        """Run by the automation rule once the response time of a submitted request has passed:
+        the sales directors are told once (``escalate_once``)."""
 
         def overdue(request):
             return request.env._(
@@ -1036,27 +978,15 @@ class FulfilmentChangeRequest(models.Model):
                 deadline=fields.Datetime.to_string(request.response_deadline),
             )
 
-        for request in requests:
-            request.order_id._fulfilment_post(
-                lambda order, request=request: overdue(request.with_env(order.env))
-            )
-            request._fulfilment_post(overdue)
-            for user in directors.filtered(lambda u, request=request: request.company_id in u.company_ids):
-                # In the director's language.
-                in_lang = request.with_context(lang=user.lang)
-                values.append(
-                    {
-                        "activity_type_id": activity_type.id,
-                        "res_model_id": model_id,
-                        "res_id": request.id,
-                        "user_id": user.id,
-                        "date_deadline": fields.Date.context_today(request),
-                        "summary": in_lang.env._("Overdue change request: %(request)s", request=request.name),
-                        "note": overdue(in_lang),
-                    }
-                )
-        if values:
-            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(values)
+        escalate_once(
+            self,
+            "response_escalated",
+            [("state", "=", "submitted"), ("response_deadline", "<", fields.Datetime.now())],
+            self.env.ref("order_fulfilment.group_sales_director").users,
+            overdue,
+            lambda request: request.env._("Overdue change request: %(request)s", request=request.name),
+            post_on=lambda request: [request.order_id, request],
+        )
 
     def action_print(self):
         return self.env.ref("order_fulfilment.fulfilment_change_request_report_action").report_action(self)

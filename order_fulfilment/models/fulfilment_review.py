@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
+from ..tools.escalation import escalate_once
 from ..tools.translations import set_translations
 
 REVIEW_STATES = [
@@ -16,7 +17,8 @@ REVIEW_STATES = [
 
 
 class FulfilmentReview(models.Model):
-    """One sign-off of one department on one record (a quotation or a change request).
+    """One sign-off of one department on one record of a model that uses the review engine
+    (``fulfilment.review.mixin``): a quotation, a change request...
 
     Reviews are created and changed only through the methods of this model and of
     `fulfilment.review.mixin`; users may only write their comment on a review they can decide.
@@ -31,8 +33,16 @@ class FulfilmentReview(models.Model):
     res_id = fields.Many2oneReference(
         string="Reviewed Record", model_field="res_model", required=True, readonly=True, index=True
     )
-    order_id = fields.Many2one("sale.order", required=True, readonly=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    order_id = fields.Many2one(
+        "sale.order",
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+        help="The sale order the reviewed record belongs to, if any.",
+    )
+    company_id = fields.Many2one(
+        "res.company", compute="_compute_company_id", store=True, readonly=True, index=True
+    )
     rule_id = fields.Many2one("fulfilment.review.rule", readonly=True, ondelete="set null")
     group_id = fields.Many2one("res.groups", string="Reviewer Group", required=True, readonly=True)
     department = fields.Char(
@@ -81,7 +91,14 @@ class FulfilmentReview(models.Model):
         for review, texts in zip(self, reasons, strict=True):
             review.reason = "; ".join(texts) or False
 
-    @api.depends("state", "group_id", "rule_id.allow_self_review", "requested_by_id", "order_id.user_id")
+    @api.depends("res_model", "res_id")
+    def _compute_company_id(self):
+        for model, records in self._reviewed_records().items():
+            companies = {record.id: record.company_id for record in records.sudo()}
+            for review in self.filtered(lambda r, model=model: r.res_model == model):
+                review.company_id = companies.get(review.res_id, False)
+
+    @api.depends("state", "group_id", "rule_id.allow_self_review", "requested_by_id")
     @api.depends_context("uid")
     def _compute_can_decide(self):
         reasons = self._cannot_decide_reasons(self.env.user)
@@ -162,11 +179,25 @@ class FulfilmentReview(models.Model):
         return self.env[self.res_model].browse(self.res_id).exists()
 
     def _reviewed_records(self):
-        """{model name: records} of the reviews in self."""
+        """{model name: records} of the reviews in self (models still installed)."""
         ids_by_model = {}
         for review in self:
-            ids_by_model.setdefault(review.res_model, set()).add(review.res_id)
+            if review.res_model in self.env:
+                ids_by_model.setdefault(review.res_model, set()).add(review.res_id)
         return {model: self.env[model].browse(sorted(ids)) for model, ids in ids_by_model.items()}
+
+    def _self_review_users(self):
+        """{review id: the users who may not sign it unless its rule allows it}: its requester
+        and the users the reviewed record names (``_review_self_review_users``)."""
+        by_record = {}
+        for model, records in self.sudo()._reviewed_records().items():
+            for record_id, users in records.exists()._review_self_review_users().items():
+                by_record[model, record_id] = users
+        return {
+            review.id: review.requested_by_id
+            | by_record.get((review.res_model, review.res_id), review.requested_by_id)
+            for review in self.sudo()
+        }
 
     def _self_review_refused(self, user):
         """The order's salesperson and the requester may not sign, unless the rule allows it."""
@@ -174,30 +205,11 @@ class FulfilmentReview(models.Model):
         return self.id in self._self_review_refused_ids(user)
 
     def _self_review_refused_ids(self, user):
-        """Ids of the reviews in self that ``user`` may not sign, being their requester, the
-        salesperson of their order or the requester of their reviewed record (a change request),
-        when their rule does not allow self-review. Reads every review at once."""
-        reviews = self.sudo()
-        ids_by_model = {}
-        for review in reviews:
-            ids_by_model.setdefault(review.res_model, set()).add(review.res_id)
-        requesters = {}
-        for model, ids in ids_by_model.items():
-            if model == "sale.order" or model not in self.env or "user_id" not in self.env[model]._fields:
-                continue
-            for record in self.env[model].sudo().browse(ids).exists():
-                requesters[model, record.id] = record.user_id.id
-        return {
-            review.id
-            for review in reviews
-            if not review.rule_id.allow_self_review
-            and user.id
-            in (
-                review.requested_by_id.id,
-                review.order_id.user_id.id,
-                requesters.get((review.res_model, review.res_id)),
-            )
-        }
+        """Ids of the reviews in self that ``user`` may not sign (``_self_review_users``) when
+        their rule does not allow self-review. Reads every review at once."""
+        refused = self.sudo().filtered(lambda r: not r.rule_id.allow_self_review)
+        users = refused._self_review_users()
+        return {review.id for review in refused if user in users[review.id]}
 
     def _check_can_decide(self):
         user = self.env.user
@@ -308,12 +320,13 @@ class FulfilmentReview(models.Model):
         if not activity_type:
             return
         model_ids = {model: self.env["ir.model"]._get_id(model) for model in set(self.mapped("res_model"))}
+        refused_by_review = self._self_review_users()
         values = []
         for review in self:
             record = review._reviewed_record()
             if record is None:
                 continue
-            refused = review.requested_by_id | review.order_id.user_id
+            refused = refused_by_review[review.id]
             users = review.group_id.users.filtered(
                 lambda u, review=review, refused=refused: (
                     not u.share
@@ -345,25 +358,8 @@ class FulfilmentReview(models.Model):
         activities.unlink()
 
     def _escalate_overdue(self):
-        """Run by the automation rule "escalate overdue reviews": once per overdue pending review."""
-        self.flush_model(["state", "escalated", "deadline"])
-        self.env.cr.execute(
-            """
-            SELECT id FROM fulfilment_review
-             WHERE id IN %s AND state = 'pending' AND NOT COALESCE(escalated, FALSE) AND deadline < %s
-               FOR UPDATE SKIP LOCKED
-            """,
-            [tuple(self.ids) or (0,), fields.Datetime.now()],
-        )
-        reviews = self.browse([row[0] for row in self.env.cr.fetchall()]).sudo()
-        if not reviews:
-            return
-        reviews.write({"escalated": True})
-        managers = self.env.ref("order_fulfilment.group_fulfilment_manager").users.filtered(
-            lambda u: u.active and not u.share
-        )
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
-        values = []
+        """Run by the automation rule "escalate overdue reviews": the fulfilment managers are told
+        once per overdue pending review (``escalate_once``)."""
 
         def overdue(review):
             return review.env._(
@@ -372,27 +368,19 @@ class FulfilmentReview(models.Model):
                 deadline=fields.Datetime.to_string(review.deadline),
             )
 
-        for review in reviews:
-            record = review._reviewed_record()
-            if record is None:
-                continue
-            review.order_id._fulfilment_post(lambda order, review=review: overdue(review.with_env(order.env)))
-            for user in managers.filtered(lambda u, review=review: review.company_id in u.company_ids):
-                # In the manager's language.
-                in_lang = review.with_context(lang=user.lang)
-                values.append(
-                    {
-                        "activity_type_id": activity_type.id,
-                        "res_model_id": self.env["ir.model"]._get_id(review.res_model),
-                        "res_id": review.res_id,
-                        "user_id": user.id,
-                        "date_deadline": fields.Date.context_today(review),
-                        "summary": in_lang.env._("Overdue review: %(group)s", group=in_lang.department),
-                        "note": overdue(in_lang),
-                    }
-                )
-        if values:
-            self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(values)
+        def record_of(review):
+            return review._reviewed_record() or False
+
+        escalate_once(
+            self,
+            "escalated",
+            [("state", "=", "pending"), ("deadline", "<", fields.Datetime.now())],
+            self.env.ref("order_fulfilment.group_fulfilment_manager").users,
+            overdue,
+            lambda review: review.env._("Overdue review: %(group)s", group=review.department),
+            activity_on=record_of,
+            post_on=lambda review: record_of(review)._review_escalation_threads(),
+        )
 
     # ------------------------------------------------------------------
     # Writes: only the comment, by someone who can decide
@@ -430,15 +418,7 @@ class FulfilmentReview(models.Model):
 
     def action_open_record(self):
         self.ensure_one()
-        action = {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-        }
-        if self.res_model == "sale.order" and not self.env.user.has_group("sales_team.group_sale_salesman"):
-            # The sales form reads deliveries, templates and options: reviewers from other
-            # departments get the quotation's content and its sign-offs instead.
-            view = self.env.ref("order_fulfilment.sale_order_view_form_review")
-            action["views"] = [(view.id, "form")]
-        return action
+        record = self._reviewed_record()
+        if not record:
+            raise UserError(self.env._("The document of this review no longer exists."))
+        return record._review_open_action()

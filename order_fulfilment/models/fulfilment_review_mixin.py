@@ -14,13 +14,23 @@ OPEN_REVIEW_STATES = ("waiting", "pending")
 
 
 class FulfilmentReviewMixin(models.AbstractModel):
-    """Department sign-offs on any model.
+    """Department sign-offs on any model: the review engine.
 
-    A model opts in by inheriting this mixin, setting ``_review_applies_to`` (the
-    ``applies_to`` value of the rules that cover it) and implementing the small hooks
-    below (``_review_order``, ``_review_is_open``, and optionally
-    ``_review_change_type``, ``_review_state_depends``, ``_review_on_approved``,
-    ``_review_on_rejected``).
+    A model opts in by inheriting this mixin and declaring:
+
+    - ``_review_applies_to``: the ``applies_to`` value of the rules that cover it;
+    - ``_review_open_states``: the values of its ``state`` in which it can be reviewed
+      (quotations: draft and sent);
+    - ``_review_gate_states``: the states it may enter only once its reviews are approved
+      (quotations: sale). Writing one of them, by any means, is refused while sign-offs miss;
+    - ``_review_watched_fields``: {field: None, or the sub-fields of a one2many}: a change of
+      any of them cancels the open and approved sign-offs (the record must be reviewed again).
+
+    Small hooks refine it: ``_review_order`` (the sale order whose values the rules read),
+    ``_review_change_type``, ``_review_self_review_users``, ``_review_state_depends``,
+    ``_review_on_approved``, ``_review_on_rejected``, ``_review_changed_reason``.
+    The mixin owns the request, the decisions (``action_review_approve``,
+    ``action_review_reject``), the gate and the invalidation.
 
     Each request opens a new round of reviews: one per matching rule, plus any extra
     review the model asks for. Reviews of the lowest step are pending, later steps wait;
@@ -30,6 +40,10 @@ class FulfilmentReviewMixin(models.AbstractModel):
     _name = "fulfilment.review.mixin"
     _description = "Fulfilment Review Mixin"
     _review_applies_to = None
+    _review_state_field = "state"
+    _review_open_states = ()
+    _review_gate_states = ()
+    _review_watched_fields = {}
 
     review_ids = fields.One2many(
         "fulfilment.review",
@@ -60,19 +74,23 @@ class FulfilmentReviewMixin(models.AbstractModel):
     # Hooks
     # ------------------------------------------------------------------
     def _review_order(self):
-        """The sale order whose values the rules' criteria read (one record)."""
-        raise NotImplementedError()
+        """The sale order whose values the rules' criteria read (one record; none by default)."""
+        return self.env["fulfilment.review"].order_id
 
     def _review_is_open(self):
         """Whether this record (one) can still be reviewed (e.g. a quotation)."""
-        raise NotImplementedError()
+        return self[self._review_state_field] in self._review_open_states
 
     def _review_change_type(self):
         return False
 
     @api.model
     def _review_state_depends(self):
-        return ["company_id"]
+        """What the rules read: the company, the state and the watched fields."""
+        depends = ["company_id", self._review_state_field]
+        for name, sub_fields in self._review_watched_fields.items():
+            depends += [f"{name}.{sub}" for sub in sub_fields] if sub_fields else [name]
+        return depends
 
     def _review_on_approved(self):
         """Called on the records whose every review of the round is approved."""
@@ -80,10 +98,38 @@ class FulfilmentReviewMixin(models.AbstractModel):
     def _review_on_rejected(self):
         """Called on the records of which a review was just rejected."""
 
+    def _review_self_review_users(self):
+        """{record id: users who may not sign its reviews (unless the rule allows it)}: the
+        record's responsible (``user_id``) by default; the requester of a round never may."""
+        if "user_id" not in self._fields:
+            return {}
+        return {record.id: record.user_id for record in self.sudo()}
+
+    def _review_changed_reason(self, env):
+        """Why the sign-offs were cancelled by a change of the watched fields, in env's language."""
+        return env._("the document changed after the review was requested")
+
+    def _review_escalation_threads(self):
+        """The records whose chatter tells of an overdue review of this record (one)."""
+        order = self._review_order()
+        return order or (self if hasattr(self, "_fulfilment_post") else self.browse())
+
+    def _review_open_action(self):
+        """The window action that opens this record (one) from its review."""
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+        }
+
     @api.model
     def _review_open_domain(self):
         """The records not under review whose review status follows the rules (e.g. quotations)."""
-        return [("review_state", "in", ("none", "draft"))]
+        return [
+            (self._review_state_field, "in", list(self._review_open_states)),
+            ("review_state", "in", ("none", "draft")),
+        ]
 
     # ------------------------------------------------------------------
     # Refresh after a rule change, in the background
@@ -208,6 +254,36 @@ class FulfilmentReviewMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Request
     # ------------------------------------------------------------------
+    def action_request_review(self):
+        """Open a round of reviews for the rules that apply to these records (RPC as the button)."""
+        self.check_access("write")
+        not_open = self.filtered(lambda r: not r._review_is_open())
+        if not_open:
+            raise UserError(
+                self.env._(
+                    "%(documents)s: only documents that are still open can be sent for review.",
+                    documents=", ".join(not_open.mapped("display_name")),
+                )
+            )
+        under_review = self.filtered(lambda r: r.review_state in ("pending", "approved"))
+        if under_review:
+            raise UserError(
+                self.env._(
+                    "%(documents)s: the review was already requested. Change the document to request "
+                    "it again.",
+                    documents=", ".join(under_review.mapped("display_name")),
+                )
+            )
+        requested = self._review_request()
+        if not requested:
+            raise UserError(
+                self.env._(
+                    "%(documents)s: no review rule applies; go on without a review.",
+                    documents=", ".join(self.mapped("display_name")),
+                )
+            )
+        return True
+
     def _review_request(self, extra=None):
         """Open a new round of reviews for these records.
 
@@ -248,6 +324,7 @@ class FulfilmentReviewMixin(models.AbstractModel):
                         "res_model": record._name,
                         "res_id": record.id,
                         "order_id": order.id,
+                        "company_id": record.company_id.id,
                         "rule_id": rule.id,
                         "group_id": group.id,
                         "sequence": step,
@@ -314,6 +391,49 @@ class FulfilmentReviewMixin(models.AbstractModel):
             return html
 
         self._fulfilment_post(body)
+
+    # ------------------------------------------------------------------
+    # Decisions from the reviewed record
+    # ------------------------------------------------------------------
+    def _review_decidable(self):
+        """The current user's reviews to decide on these records; refused when there is none."""
+        reviews = self.env["fulfilment.review"].union(*(record._review_current() for record in self))
+        reviews = reviews.filtered("can_decide")
+        if not reviews:
+            raise UserError(
+                self.env._(
+                    "%(documents)s: you have no review to decide. Reviews are decided by members of their "
+                    "department, other than the salesperson and the requester.",
+                    documents=", ".join(self.mapped("display_name")),
+                )
+            )
+        return reviews
+
+    def action_review_approve(self):
+        """Approve the current user's pending reviews of these records."""
+        self._review_decidable().action_approve()
+        return True
+
+    def action_review_reject(self):
+        """Open the rejection dialog for the current user's pending reviews of these records."""
+        reviews = self._review_decidable()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reject Review"),
+            "res_model": "fulfilment.review.reject",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_review_ids": reviews.ids},
+        }
+
+    def _review_cancel(self):
+        """Cancel the reviews still open of these records (the record itself was cancelled)."""
+        reviews = self.env["fulfilment.review"].union(*(record._review_current() for record in self))
+        reviews = reviews.filtered(lambda r: r.state in OPEN_REVIEW_STATES)
+        if reviews:
+            reviews._remove_activities()
+            reviews.sudo().write({"state": "cancelled"})
+        self._review_recompute_state()
 
     # ------------------------------------------------------------------
     # After a decision
@@ -418,3 +538,101 @@ class FulfilmentReviewMixin(models.AbstractModel):
         message = self._review_blocking_message()
         if message:
             raise UserError(self.env._("Missing review sign-offs:\n%(problems)s", problems=message))
+
+    def _review_check_closed(self):
+        """Records that enter a gated state without having been open for review (cancelled ones
+        written back, records created in that state) are refused when a review rule applies."""
+        closed = self.filtered(lambda r: not r._review_is_open())
+        if not closed:
+            return
+        rules = self.env["fulfilment.review.rule"]._rules_for(closed, self._review_applies_to)
+        blocked = closed.filtered(lambda r: r in rules)
+        if blocked:
+            raise UserError(
+                self._review_closed_message(
+                    blocked, self.env["fulfilment.review.rule"].union(*rules.values())
+                )
+            )
+
+    def _review_closed_message(self, blocked, rules):
+        return self.env._(
+            "%(documents)s needs a review by %(departments)s first. Set it back to an open state, "
+            "request the review, then go on.",
+            documents=", ".join(blocked.mapped("display_name")),
+            departments=", ".join(dict.fromkeys(rules.mapped("department"))),
+        )
+
+    # ------------------------------------------------------------------
+    # What the reviewers signed
+    # ------------------------------------------------------------------
+    def _review_snapshot(self):
+        """{record id: the values of the watched fields}: what the reviewers signed. A one2many
+        counts by its lines (section and note lines left out) and their watched sub-fields."""
+
+        def plain(record, name):
+            value = record[name]
+            return tuple(value.ids) if isinstance(value, models.BaseModel) else value
+
+        def lines(record, name, sub_fields):
+            rows = record[name].filtered(
+                lambda line: not line._fields.get("display_type") or not line.display_type
+            )
+            return tuple(sorted((row.id, *(plain(row, sub) for sub in sub_fields)) for row in rows))
+
+        watched = self._review_watched_fields
+        return {
+            record.id: tuple(
+                plain(record, name) if subs is None else lines(record, name, subs)
+                for name, subs in watched.items()
+            )
+            for record in self
+        }
+
+    def _review_under_review(self):
+        return self.filtered(lambda r: r._review_is_open() and r.review_state in ("pending", "approved"))
+
+    def _review_invalidate_changed(self, before):
+        changed = self.filtered(lambda r: r.id in before)
+        after = changed._review_snapshot()
+        changed = changed.filtered(lambda r: before[r.id] != after[r.id])
+        if changed:
+            changed._review_invalidate(self._review_changed_reason)
+
+    # ------------------------------------------------------------------
+    # Writes: the gate and the invalidation hold for any client
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        if "review_state" in vals or ("review_round" in vals and not self.env.su):
+            raise UserError(self.env._("The review status follows the reviews; it cannot be written."))
+        state = vals.get(self._review_state_field)
+        if state and state in self._review_gate_states:
+            entering = self.filtered(lambda r: r[self._review_state_field] not in self._review_gate_states)
+            entering._review_check_closed()
+            entering._review_check_gate()
+        watched = (
+            self._review_under_review() if set(vals) & set(self._review_watched_fields) else self.browse()
+        )
+        before = watched._review_snapshot()
+        result = super().write(vals)
+        if watched:
+            watched._review_invalidate_changed(before)
+        return result
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The review status follows the reviews, and no record is born past its gate.
+        if not self.env.su:
+            if any("review_state" in vals or "review_round" in vals for vals in vals_list):
+                raise UserError(self.env._("The review status follows the reviews; it cannot be written."))
+            context = {
+                key: value
+                for key, value in self.env.context.items()
+                if key not in ("default_review_state", "default_review_round")
+            }
+            self = self.with_context(context)  # noqa: PLW0642  # pylint: disable=context-overridden
+        records = super().create(vals_list)
+        if self._review_gate_states:
+            records.filtered(
+                lambda r: r[self._review_state_field] in self._review_gate_states
+            )._review_check_closed()
+        return records

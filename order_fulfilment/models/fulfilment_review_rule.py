@@ -160,7 +160,12 @@ class FulfilmentReviewRule(models.Model):
 
     @api.model
     def _models_by_target(self):
-        return {"sale_order": "sale.order", "change_request": "fulfilment.change.request"}
+        """{applies_to: model name} of the models that use the review engine."""
+        return {
+            self.env[model]._review_applies_to: model
+            for model in self.env["fulfilment.review.mixin"]._inherit_children
+            if model in self.env and self.env[model]._review_applies_to
+        }
 
     @api.constrains("filter_domain", "applies_to")
     def _check_filter_domain(self):
