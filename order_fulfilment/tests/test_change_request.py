@@ -121,7 +121,7 @@ class TestChangeRequest(FulfilmentCase):
         self.assertEqual((pump_line.old_qty, pump_line.new_qty), (2, 3))
         self.assertEqual(request.line_ids.filtered("is_changed"), pump_line)
         self.assertEqual(request.new_amount_untaxed, order.amount_untaxed + 1000.0)
-        self.assertEqual(order.change_request_count, 1)
+        self.assertEqual(order.fulfilment_change_request_count, 1)
         # The impact: the pump's manufacturing orders and the delivery.
         self.assertTrue(request.affected_production_ids)
         self.assertIn(self.pump, request.affected_production_ids.product_id)
