@@ -141,8 +141,12 @@ class SaleOrder(models.Model):
             updated[order.id] = {
                 **order_facts[order.id],
                 "tight_date": not date or order.commitment_date < date,
+                # As data: the company's calendar day, formatted in the language of who reads
+                # the review reason (fulfilment.review.rule._render_reason).
                 "feasible_date": date
-                and self._fulfilment_format_date(date, order.company_id._fulfilment_tz().zone),
+                and fields.Date.to_string(
+                    self._fulfilment_local_day(date, order.company_id._fulfilment_tz().zone)
+                ),
             }
         return updated
 

@@ -64,10 +64,15 @@ class SaleOrder(models.Model):
             "table": self._fulfilment_feasible_html(planned, plant, tz),
         }
 
+    @api.model
+    def _fulfilment_local_day(self, date, tz):
+        """The calendar day in ``tz`` of a naive UTC datetime."""
+        return pytz.utc.localize(date).astimezone(pytz.timezone(tz)).date()
+
     def _fulfilment_format_date(self, date, tz):
         if not date:
             return self.env._("unknown")
-        local = pytz.utc.localize(date).astimezone(pytz.timezone(tz)).date()
+        local = self._fulfilment_local_day(date, tz)
         # One explanation formats the same few days many times: format each once.
         cache = self.env.cr.cache.setdefault("fulfilment_feasible_dates", {})
         key = (local, self.env.lang)
@@ -86,8 +91,9 @@ class SaleOrder(models.Model):
     def _fulfilment_workcenter_name(self, plant, workcenter_id):
         return plant.workcenters[workcenter_id].display_name
 
-    def _fulfilment_cause_phrases(self, cause, plant, tz, top=False):
-        """Phrases from the root cause up to this quantity, in the reader's language."""
+    def _fulfilment_cause_phrases(self, cause, plant, tz, top=False, part=False):
+        """Phrases from the root cause up to this quantity, in the reader's language. ``top``:
+        the line's own quantity; ``part``: one part of a quantity supplied in parts."""
         if not cause:
             return []
         _ = self.env._
@@ -111,15 +117,15 @@ class SaleOrder(models.Model):
                 )
             )
         elif kind == "vendor":
-            phrases.append(
-                _(
-                    "%(qty)s × %(product)s come from the vendor in %(days)s days (%(date)s)",
-                    qty=missing,
-                    product=name,
-                    days=cause["days"],
-                    date=fmt(cause["date"], tz),
+            values = {"qty": missing, "product": name, "days": cause["days"], "date": fmt(cause["date"], tz)}
+            if cause["days"] == 1:
+                phrases.append(
+                    _("%(qty)s × %(product)s come from the vendor in %(days)s day (%(date)s)", **values)
                 )
-            )
+            else:
+                phrases.append(
+                    _("%(qty)s × %(product)s come from the vendor in %(days)s days (%(date)s)", **values)
+                )
         elif kind == "shortage":
             phrases.append(
                 _(
@@ -149,23 +155,47 @@ class SaleOrder(models.Model):
         elif kind == "kit":
             phrases += self._fulfilment_cause_phrases(cause.get("driver"), plant, tz)
         elif kind == "make":
-            phrases += self._fulfilment_make_phrases(cause, plant, tz, top, name, missing)
+            phrases += self._fulfilment_make_phrases(cause, plant, tz, top and not part, name, missing, part)
+        elif kind == "parts":
+            # Receipts for what they cover, then made or bought for the rest.
+            for each in cause["parts"]:
+                phrases += self._fulfilment_cause_phrases(each, plant, tz, part=True)
         return phrases
 
-    def _fulfilment_make_phrases(self, cause, plant, tz, top, name, missing):
+    def _fulfilment_make_phrases(self, cause, plant, tz, top, name, missing, part=False):
         _ = self.env._
         phrases = self._fulfilment_cause_phrases(cause.get("driver"), plant, tz)
         steps = cause.get("steps") or []
         work = ""
         if steps:
-            work = _(
-                "%(days)s working days of %(operations)s",
-                days=cause.get("days", 0),
-                operations=", ".join(dict.fromkeys(step["operation"] for step in steps)),
-            )
+            days = cause.get("days", 0)
+            operations = ", ".join(dict.fromkeys(step["operation"] for step in steps))
+            if days == 1:
+                work = _("%(days)s working day of %(operations)s", days=days, operations=operations)
+            else:
+                work = _("%(days)s working days of %(operations)s", days=days, operations=operations)
+        elif cause.get("produce_delay") == 1:
+            work = _("%(days)s day of manufacturing lead time", days=1)
         elif cause.get("produce_delay"):
             work = _("%(days)s days of manufacturing lead time", days=cause["produce_delay"])
-        if top and work:
+        if part and cause.get("date"):
+            # A part of the quantity: say how much is made, and by when.
+            date = self._fulfilment_format_date(cause["date"], tz)
+            if work:
+                phrases.append(
+                    _(
+                        "%(qty)s × %(product)s made by %(date)s (%(work)s)",
+                        qty=missing,
+                        product=name,
+                        date=date,
+                        work=work,
+                    )
+                )
+            else:
+                phrases.append(
+                    _("%(qty)s × %(product)s made by %(date)s", qty=missing, product=name, date=date)
+                )
+        elif top and work:
             phrases.append(work)
         elif top and not phrases:
             phrases.append(_("made from the components at hand"))
@@ -196,7 +226,7 @@ class SaleOrder(models.Model):
         )
 
     def _fulfilment_root_cause(self, cause):
-        while cause and cause["kind"] in ("make", "kit") and cause.get("driver"):
+        while cause and cause["kind"] in ("make", "kit", "parts") and cause.get("driver"):
             cause = cause["driver"]
         return cause
 
