@@ -155,7 +155,7 @@ class SaleOrder(models.Model):
         elif kind == "kit":
             phrases += self._fulfilment_cause_phrases(cause.get("driver"), plant, tz)
         elif kind == "make":
-            phrases += self._fulfilment_make_phrases(cause, plant, tz, top and not part, name, missing, part)
+            phrases += self._fulfilment_make_phrases(cause, plant, tz, top, name, missing, part)
         elif kind == "parts":
             # Receipts for what they cover, then made or bought for the rest.
             for each in cause["parts"]:
