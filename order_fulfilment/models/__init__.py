@@ -19,6 +19,7 @@ from . import fulfilment_review_feasible
 from . import sale_order_review
 from . import sale_order_rush
 from . import sale_order_feasible
+from . import sale_order_feasible_explanation
 from . import sale_order_release
 from . import sale_order_change_request
 from . import sale_order_ticket

@@ -1,3 +1,4 @@
+import contextlib
 from collections import defaultdict
 
 from odoo import api, fields, models, tools
@@ -346,7 +347,7 @@ class FulfilmentReviewRule(models.Model):
         if self.over_credit_limit:
             items.append(["over_credit_limit", {}])
         if self.tight_date_only:
-            # The date as the company's calendar day, formatted when the facts were read.
+            # The company's calendar day as data, formatted when the reason is read.
             items.append(["tight_date", {"date": fact.get("feasible_date") or False}])
         if self.change_types:
             items.append(["change_types", {"type_ids": self.change_types.ids}])
@@ -416,9 +417,15 @@ class FulfilmentReviewRule(models.Model):
         if code == "over_credit_limit":
             return self.env._("customer over credit limit")
         if code == "tight_date":
+            date = values.get("date")
+            if date:
+                # A calendar day (YYYY-MM-DD), in the reader's format; reasons stored before
+                # that hold the text formatted when they were written.
+                with contextlib.suppress(ValueError):
+                    date = tools.format_date(self.env, fields.Date.to_date(date))
             return self.env._(
                 "requested date earlier than the feasible date %(date)s",
-                date=values.get("date") or self.env._("unknown"),
+                date=date or self.env._("unknown"),
             )
         if code == "change_types":
             return self.env._("change of type %(types)s", types=joined("fulfilment.change.type", "type_ids"))
