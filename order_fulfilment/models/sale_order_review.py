@@ -86,6 +86,12 @@ class SaleOrder(models.Model):
         self._review_close_confirm_activity()
         return result
 
+    def _review_reconcile(self, before):
+        result = super()._review_reconcile(before)
+        # The approval no longer holds: the "confirm the order" to-do goes.
+        self.exists().filtered(lambda o: o.review_state != "approved")._review_close_confirm_activity()
+        return result
+
     def _review_on_rejected(self):
         self._fulfilment_todo(
             "user_id",
