@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from odoo.addons.order_fulfilment.models.fulfilment_ticket_sla import (
+from odoo.addons.order_fulfilment.tools.sla import (
     add_service_minutes,
     evaluate_sla,
     next_sla_check,
