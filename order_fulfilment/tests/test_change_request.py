@@ -1,6 +1,7 @@
 import base64
 import time
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -288,6 +289,33 @@ class TestChangeRequest(FulfilmentCase):
         request.action_submit()
         request.action_apply()
         self.assertEqual(mos.mapped("product_qty"), [2] * 3, "every level resized")
+
+    # ------------------------------------------------------------------
+    # The change types
+    # ------------------------------------------------------------------
+    def test_change_types_follow_the_selection(self):
+        """The change_type selection is the one list: review rules name the types it makes."""
+        field = self.Request._fields["change_type"]
+        self.assertEqual(
+            [code for code, __ in field.selection], ["quantity", "price", "product", "date", "cancel"]
+        )
+        Type = self.env["fulfilment.change.type"]
+        types = Type.search([("code", "in", [code for code, __ in field.selection])])
+        self.assertEqual([(t.code, t.name) for t in types], list(field.selection))
+        for code, __ in field.selection:
+            self.assertEqual(self.env.ref(f"order_fulfilment.change_type_{code}").code, code)
+        # Translated like the selection, from the module's translations.
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["order_fulfilment"], ["zh_CN"], overwrite=True)
+        self.env.invalidate_all()
+        cancel = self.env.ref("order_fulfilment.change_type_cancel").with_context(lang="zh_CN")
+        self.assertEqual(cancel.name, "取消订单")
+        # A value added to the selection gets its type at the next update of the module.
+        with patch.object(field, "selection", [*field.selection, ("warranty", "Warranty Change")]):
+            Type._sync_from_selection()
+        warranty = self.env.ref("order_fulfilment.change_type_warranty")
+        self.assertEqual((warranty.code, warranty.name), ("warranty", "Warranty Change"))
+        self.assertEqual(Type.search([("code", "!=", False)])[-1], warranty, "ordered like the selection")
 
     # ------------------------------------------------------------------
     # Price, product, date, cancel
