@@ -17,6 +17,7 @@ from . import fulfilment_review_feasible
 
 # Sale orders, manufacturing and deliveries
 from . import sale_order_review
+from . import sale_order_production
 from . import sale_order_rush
 from . import sale_order_feasible
 from . import sale_order_feasible_explanation
@@ -29,6 +30,8 @@ from . import stock_picking
 
 # Change requests
 from . import fulfilment_change_request
+from . import fulfilment_change_request_impact
+from . import fulfilment_change_request_apply
 from . import fulfilment_change_request_line
 from . import stock_move_line
 
