@@ -132,25 +132,17 @@ class FulfilmentChangeRequest(models.Model):
 
     def _review_on_approved(self):
         self.sudo().write({"state": "approved"})
-        for request in self.filtered("user_id"):
-            # In the requester's language.
-            to_do = request._fulfilment_with_sender(request.user_id.lang)
-            to_do.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=request.user_id.id,
-                summary=to_do.env._("Change approved: apply it to the order"),
-            )
+        self._fulfilment_todo(
+            "user_id", lambda request: request.env._("Change approved: apply it to the order")
+        )
 
     def _review_on_rejected(self):
         self.sudo().write({"state": "rejected"})
-        for request in self.filtered("user_id"):
-            to_do = request._fulfilment_with_sender(request.user_id.lang)
-            to_do.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=request.user_id.id,
-                summary=to_do.env._("Change rejected"),
-                note=to_do.review_rejection,
-            )
+        self._fulfilment_todo(
+            "user_id",
+            lambda request: request.env._("Change rejected"),
+            note=lambda request: request.review_rejection,
+        )
 
     # ------------------------------------------------------------------
     # Computed
