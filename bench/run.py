@@ -677,8 +677,12 @@ def bench_confirm(dbs, scale):
     base_t, addon_t = median(figures["base"]["seconds"]), median(figures["addon"]["seconds"])
     # Each repetition ran both databases chunk by chunk, alternately: its ratio compares them
     # under the same load. The figure is the median of these ratios.
-    time_ratios = [a / b for a, b in zip(figures["addon"]["seconds"], figures["base"]["seconds"], strict=True)]
-    query_ratios = [a / b for a, b in zip(figures["addon"]["queries"], figures["base"]["queries"], strict=True)]
+    time_ratios = [
+        a / b for a, b in zip(figures["addon"]["seconds"], figures["base"]["seconds"], strict=True)
+    ]
+    query_ratios = [
+        a / b for a, b in zip(figures["addon"]["queries"], figures["base"]["queries"], strict=True)
+    ]
     return {
         "confirm_query_ratio": {
             "base": base_q,
