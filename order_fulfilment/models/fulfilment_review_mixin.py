@@ -448,11 +448,7 @@ class FulfilmentReviewMixin(models.AbstractModel):
             current = record._review_current()
             for review in record_reviews:
                 record._review_post(
-                    lambda env, review=review: (
-                        env._("%(department)s approved.", department=review.with_env(env).department)
-                        if decision == "approved"
-                        else env._("%(department)s rejected.", department=review.with_env(env).department)
-                    ),
+                    lambda env, review=review: review.with_env(env)._review_decision_title(decision),
                     comment=review.comment,
                 )
             if decision == "rejected":
