@@ -191,7 +191,10 @@ class FulfilmentReview(models.Model):
         for review in self:
             review.forwarded = bool(review.forward_user_ids)
 
+    @api.depends("group_id", "company_id", "forward_user_ids")
     def _compute_substitute_user_ids(self):
+        # Also invalidated by every change of a delegation; evaluated in Python by the record
+        # rules' check of a record (the search gives the same reviews in SQL).
         substitutes = self.env["fulfilment.review.delegation"]._substitutes()
         for review in self:
             people = review.sudo().group_id.users | review.sudo().forward_user_ids
@@ -684,7 +687,7 @@ class FulfilmentReview(models.Model):
             record = review._reviewed_record()
             if not record:
                 continue
-            record._review_post(
+            record.sudo()._review_post(
                 lambda env, review=review: env._(
                     "%(department)s: approved by %(signer)s, %(count)s of %(required)s approvers. It waits "
                     "for another approver.",
@@ -734,7 +737,8 @@ class FulfilmentReview(models.Model):
             raise UserError(self.env._("The note of a forward is a text."))
         if isinstance(user_id, models.BaseModel):
             user_id = user_id.id
-        target = self.env["res.users"].sudo().browse(user_id if isinstance(user_id, int) else []).exists()
+        valid_id = isinstance(user_id, int) and not isinstance(user_id, bool) and user_id > 0
+        target = self.env["res.users"].sudo().browse(user_id if valid_id else []).exists()
         if len(target) != 1:
             raise UserError(self.env._("Choose the colleague to forward the review to."))
         self._lock_reviews()
@@ -801,7 +805,8 @@ class FulfilmentReview(models.Model):
         for review in self:
             record = review._reviewed_record()
             if record:
-                record._review_post(
+                # Logged as the reviewer, who may not write on the document.
+                record.sudo()._review_post(
                     lambda env, review=review: env._(
                         "%(department)s review forwarded by %(user)s to %(target)s.",
                         department=review.with_env(env).department,

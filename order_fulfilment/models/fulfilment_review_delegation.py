@@ -209,7 +209,7 @@ class FulfilmentReviewDelegation(models.Model):
             )
         )
         delegations = super().create(vals_list)
-        self.env.registry.clear_cache()
+        self._delegations_changed()
         delegations._reassign_review_activities()
         return delegations
 
@@ -218,15 +218,21 @@ class FulfilmentReviewDelegation(models.Model):
         result = super().write(vals)
         self._check_rights()
         if set(vals) & {"user_id", "substitute_id", "date_from", "date_to", "active", "company_id"}:
-            self.env.registry.clear_cache()
+            self._delegations_changed()
             self._reassign_review_activities()
         return result
 
     def unlink(self):
         self._check_rights()
         result = super().unlink()
-        self.env.registry.clear_cache()
+        self._delegations_changed()
         return result
+
+    def _delegations_changed(self):
+        self.env.registry.clear_cache()
+        self.env["fulfilment.review"].invalidate_model(
+            ["substitute_user_ids", "can_decide", "cannot_decide_reason"]
+        )
 
     # ------------------------------------------------------------------
     # Who stands in for whom, now (one query per change of the delegations, then none)
@@ -236,6 +242,7 @@ class FulfilmentReviewDelegation(models.Model):
     def _delegation_rows(self):
         """(absent user id, substitute id, company id, start, end) of the active delegations that
         have not ended; the cache is cleared by every change of a delegation."""
+        self.flush_model(["user_id", "substitute_id", "company_id", "date_from", "date_to", "active"])
         self.env.cr.execute(
             """
             SELECT user_id, substitute_id, company_id, date_from, date_to
