@@ -66,7 +66,7 @@ class FulfilmentReview(models.Model):
     on_behalf_of_id = fields.Many2one(
         "res.users",
         readonly=True,
-        help="The absent reviewer, when their substitute decided (代理审批).",
+        help="The absent reviewer, when their substitute decided.",
     )
     decision_date = fields.Datetime(readonly=True)
     comment = fields.Text()
@@ -109,6 +109,7 @@ class FulfilmentReview(models.Model):
     forwarded = fields.Boolean(compute="_compute_forwarded", store=True)
     substitute_user_ids = fields.Many2many(
         "res.users",
+        string="Substitutes",
         compute="_compute_substitute_user_ids",
         search="_search_substitute_user_ids",
         help="Who stands in now for a member of the department or a user the review was forwarded to.",
