@@ -222,7 +222,9 @@ class FulfilmentReviewMixin(models.AbstractModel):
         self.env.add_to_compute(self._fields["review_state"], self)
         self.flush_recordset(["review_state"])
 
-    @api.depends("review_ids.state", "review_round")
+    @api.depends(
+        "review_ids.state", "review_ids.approval_count", "review_ids.forward_user_ids", "review_round"
+    )
     @api.depends_context("uid", "lang")
     def _compute_review_info(self):
         rule_model = self.env["fulfilment.review.rule"]

@@ -390,7 +390,9 @@ class TestReviewApprovers(ReviewPeopleCase):
     def test_two_approvers(self):
         order, review = self._requested()
         self.assertEqual(review.min_approvers, 2)
+        self.assertTrue(order.with_user(self.alice).review_can_decide)
         review.with_user(self.alice).action_approve()
+        self.assertFalse(order.with_user(self.alice).review_can_decide, "Alice has nothing left to decide")
         self.assertEqual(review.state, "pending")
         self.assertEqual(review.approval_count, 1)
         self.assertEqual(review.approval_progress, "1 of 2")
