@@ -51,7 +51,7 @@ BUDGETS = {
         "set is_rush on an order with {rush_mos} MOs and {rush_mos} pickings",
     ),
     "sla_cron_seconds_100k": (
-        5.0,
+        2.5,
         "seconds",
         "SLA pass, {tickets_large} open tickets, {tickets_breached} newly breached",
     ),
