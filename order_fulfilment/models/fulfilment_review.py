@@ -856,9 +856,9 @@ class FulfilmentReview(models.Model):
         self._create_activities()
 
     def _create_activities(self, users_by_review=None, note=None):
-        """The to-dos of these pending reviews: one per member of the department (or per user of
-        ``users_by_review``: {review id: users}) who may sign it. The to-do of an absent user
-        goes to their substitute."""
+        """The to-dos of these pending reviews: one per member of the department and user it was
+        forwarded to (or per user of ``users_by_review``: {review id: users}) who may sign it. The
+        to-do of an absent user goes to their substitute."""
         activity_type = self.env.ref("order_fulfilment.mail_activity_type_review", raise_if_not_found=False)
         if not activity_type:
             return
@@ -886,7 +886,9 @@ class FulfilmentReview(models.Model):
                 )
 
             people = (
-                review.group_id.users if users_by_review is None else users_by_review.get(review.id, Users)
+                review.group_id.users | review.forward_user_ids
+                if users_by_review is None
+                else users_by_review.get(review.id, Users)
             )
             recipients = {}
             for person in people.filtered(may_sign):

@@ -323,6 +323,16 @@ class TestReviewForward(ReviewPeopleCase):
         self.assertEqual(review.reviewer_id, self.engineer)
         self.assertFalse(self._todo_users(review))
 
+    def test_a_reopened_review_asks_its_forward_users_again(self):
+        __, review = self._requested()
+        review.with_user(self.alice).action_forward(self.engineer.id)
+        # An earlier step was asked again: the review waits, then opens again.
+        review._remove_activities()
+        review.sudo().write({"state": "waiting"})
+        review._open()
+        self.assertIn(self.engineer, self._todo_users(review))
+        self.assertIn(self.bob, self._todo_users(review))
+
     def test_department_still_decides_after_a_forward(self):
         __, review = self._requested()
         review.with_user(self.alice).action_forward(self.engineer)
