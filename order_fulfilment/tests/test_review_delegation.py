@@ -555,6 +555,12 @@ class TestReviewBulk(ReviewPeopleCase):
             small = self.env.cr.sql_log_count - start
             with self.assertQueryCount(small):
                 compute(records)
+        # The inbox search agrees with the compute, for every kind of reach.
+        for user in (self.stan, self.bob, self.alice, self.engineer, self.seller):
+            self.env.invalidate_all()
+            found = self._inbox(user, reviews)
+            self.assertEqual(found, reviews.with_user(user).filtered("can_decide"), user.login)
+        self.assertEqual(self._inbox(self.engineer, reviews), reviews[::3])
         # Stan stands in for Alice (production); Bob decides as himself and for Tess (forwards).
         self.assertEqual(len(reviews.with_user(self.stan).filtered("can_decide")), 60)
         bob_can = reviews.with_user(self.bob).filtered("can_decide")
