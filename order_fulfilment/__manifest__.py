@@ -20,8 +20,10 @@
         "security/fulfilment_review_security.xml",
         "data/fulfilment_review_data.xml",
         "wizards/fulfilment_review_reject_views.xml",
+        "wizards/fulfilment_review_forward_views.xml",
         "views/fulfilment_review_views.xml",
         "views/fulfilment_review_rule_views.xml",
+        "views/fulfilment_review_delegation_views.xml",
         "report/fulfilment_review_report.xml",
         # Rush orders and the delivery promise
         "data/rush_data.xml",

@@ -13,6 +13,8 @@ from . import fulfilment_review_line_mixin
 from . import fulfilment_ticket_source_mixin
 from . import fulfilment_review_rule
 from . import fulfilment_review
+from . import fulfilment_review_approval
+from . import fulfilment_review_delegation
 from . import fulfilment_review_feasible
 
 # Sale orders, manufacturing and deliveries

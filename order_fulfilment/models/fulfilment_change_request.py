@@ -163,7 +163,7 @@ class FulfilmentChangeRequest(models.Model):
             return domain
         return ["!", "&", *domain]
 
-    @api.depends("review_ids.state")
+    @api.depends("review_ids.state", "review_ids.approval_count", "review_ids.forward_user_ids")
     @api.depends_context("uid")
     def _compute_can_decide(self):
         for request in self:

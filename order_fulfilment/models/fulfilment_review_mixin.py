@@ -222,7 +222,9 @@ class FulfilmentReviewMixin(models.AbstractModel):
         self.env.add_to_compute(self._fields["review_state"], self)
         self.flush_recordset(["review_state"])
 
-    @api.depends("review_ids.state", "review_round")
+    @api.depends(
+        "review_ids.state", "review_ids.approval_count", "review_ids.forward_user_ids", "review_round"
+    )
     @api.depends_context("uid", "lang")
     def _compute_review_info(self):
         rule_model = self.env["fulfilment.review.rule"]
@@ -450,11 +452,7 @@ class FulfilmentReviewMixin(models.AbstractModel):
             current = record._review_current()
             for review in record_reviews:
                 record._review_post(
-                    lambda env, review=review: (
-                        env._("%(department)s approved.", department=review.with_env(env).department)
-                        if decision == "approved"
-                        else env._("%(department)s rejected.", department=review.with_env(env).department)
-                    ),
+                    lambda env, review=review: review.with_env(env)._review_decision_title(decision),
                     comment=review.comment,
                 )
             if decision == "rejected":

@@ -105,6 +105,19 @@ class FulfilmentReviewRule(models.Model):
     allow_self_review = fields.Boolean(
         help="Allow the order's salesperson and the requester to sign this review.",
     )
+    min_approvers = fields.Integer(
+        string="Approvers Needed",
+        default=1,
+        required=True,
+        aggregator=None,
+        help="How many different members of the group must approve (e.g. 2 of the finance team). "
+        "One rejection rejects the sign-off.",
+    )
+    allow_forward = fields.Boolean(
+        string="Allow Forwarding",
+        default=True,
+        help="Reviewers may forward the review to a named colleague, who may then decide it too.",
+    )
     note = fields.Text(translate=True, help="What reviewers should check.")
 
     _sql_constraints = [
@@ -122,6 +135,11 @@ class FulfilmentReviewRule(models.Model):
             "response_hours_positive",
             "CHECK(response_hours > 0)",
             "The response time of a review rule must be positive.",
+        ),
+        (
+            "min_approvers_positive",
+            "CHECK(min_approvers >= 1)",
+            "A review rule needs at least one approver.",
         ),
     ]
 
@@ -167,6 +185,18 @@ class FulfilmentReviewRule(models.Model):
             for model in self.env["fulfilment.review.mixin"]._inherit_children
             if model in self.env and self.env[model]._review_applies_to
         }
+
+    @api.constrains("min_approvers")
+    def _check_min_approvers(self):
+        for rule in self:
+            if rule.min_approvers < 1:
+                raise ValidationError(
+                    self.env._(
+                        "Review rule %(rule)s: at least one approver is needed (Approvers Needed is 1 "
+                        "or more).",
+                        rule=rule.display_name,
+                    )
+                )
 
     @api.constrains("filter_domain", "applies_to")
     def _check_filter_domain(self):

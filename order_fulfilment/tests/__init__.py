@@ -7,6 +7,7 @@ from . import test_review_access
 from . import test_review_inbox
 from . import test_review_engine
 from . import test_review_reconcile
+from . import test_review_delegation
 
 # Rush orders and the delivery promise
 from . import test_promise
