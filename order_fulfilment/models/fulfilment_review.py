@@ -315,19 +315,15 @@ class FulfilmentReview(models.Model):
             reviews.sudo().write({"state": "pending", "deadline": now + timedelta(hours=hours)})
         self._create_activities()
 
-    def _create_activities(self):
-        activity_type = self.env.ref("order_fulfilment.mail_activity_type_review", raise_if_not_found=False)
-        if not activity_type:
-            return
-        model_ids = {model: self.env["ir.model"]._get_id(model) for model in set(self.mapped("res_model"))}
+    def _notified_users(self):
+        """{review id: res.users} told that the review waits for them (its activities, reminders
+        and e-mails): the active internal members of its group who work for its company, less
+        those the self-review ban refuses. Reads every review at once."""
         refused_by_review = self._self_review_users()
-        values = []
-        for review in self:
-            record = review._reviewed_record()
-            if record is None:
-                continue
+        result = {}
+        for review in self.sudo():
             refused = refused_by_review[review.id]
-            users = review.group_id.users.filtered(
+            result[review.id] = review.group_id.users.filtered(
                 lambda u, review=review, refused=refused: (
                     not u.share
                     and u.active
@@ -335,7 +331,20 @@ class FulfilmentReview(models.Model):
                     and (review.rule_id.allow_self_review or u not in refused)
                 )
             )
-            for user in users:
+        return result
+
+    def _create_activities(self):
+        activity_type = self.env.ref("order_fulfilment.mail_activity_type_review", raise_if_not_found=False)
+        if not activity_type:
+            return
+        model_ids = {model: self.env["ir.model"]._get_id(model) for model in set(self.mapped("res_model"))}
+        users_by_review = self._notified_users()
+        values = []
+        for review in self:
+            record = review._reviewed_record()
+            if record is None:
+                continue
+            for user in users_by_review[review.id]:
                 # In the reviewer's language.
                 in_lang = review.with_context(lang=user.lang)
                 values.append(
