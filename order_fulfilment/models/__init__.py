@@ -13,6 +13,9 @@ from . import fulfilment_review_line_mixin
 from . import fulfilment_ticket_source_mixin
 from . import fulfilment_review_rule
 from . import fulfilment_review
+from . import fulfilment_review_rule_reminder
+from . import fulfilment_review_reminder
+from . import fulfilment_review_mail
 from . import fulfilment_review_feasible
 
 # Sale orders, manufacturing and deliveries

@@ -366,9 +366,9 @@ class FulfilmentReview(models.Model):
         activities = self.env["mail.activity"].sudo().search([("fulfilment_review_id", "in", self.ids)])
         activities.unlink()
 
-    def _escalate_overdue(self):
-        """Run by the automation rule "escalate overdue reviews": the fulfilment managers are told
-        once per overdue pending review (``escalate_once``)."""
+    def _escalate_overdue(self, users=None):
+        """Run by the automation rule "escalate overdue reviews": ``users`` (default: the
+        fulfilment managers) are told once per overdue pending review (``escalate_once``)."""
 
         def overdue(review):
             return review.env._(
@@ -384,7 +384,7 @@ class FulfilmentReview(models.Model):
             self,
             "escalated",
             [("state", "=", "pending"), ("deadline", "<", fields.Datetime.now())],
-            self.env.ref("order_fulfilment.group_fulfilment_manager").users,
+            users if users is not None else self.env.ref("order_fulfilment.group_fulfilment_manager").users,
             overdue,
             lambda review: review.env._("Overdue review: %(group)s", group=review.department),
             activity_on=record_of,

@@ -6,6 +6,9 @@ from . import test_review_rpc
 from . import test_review_access
 from . import test_review_inbox
 from . import test_review_engine
+from . import test_review_reminder
+from . import test_review_decision_mail
+from . import test_review_decision_link
 
 # Rush orders and the delivery promise
 from . import test_promise
