@@ -320,17 +320,18 @@ class FulfilmentReview(models.Model):
         and e-mails): the active internal members of its group who work for its company, less
         those the self-review ban refuses. Reads every review at once."""
         refused_by_review = self._self_review_users()
+        members = {}  # {(group, company): its active internal members who work for the company}
         result = {}
         for review in self.sudo():
-            refused = refused_by_review[review.id]
-            result[review.id] = review.group_id.users.filtered(
-                lambda u, review=review, refused=refused: (
-                    not u.share
-                    and u.active
-                    and review.company_id in u.company_ids
-                    and (review.rule_id.allow_self_review or u not in refused)
+            key = (review.group_id, review.company_id)
+            if key not in members:
+                members[key] = review.group_id.users.filtered(
+                    lambda u, company=review.company_id: not u.share and u.active and company in u.company_ids
                 )
-            )
+            users = members[key]
+            if not review.rule_id.allow_self_review:
+                users -= refused_by_review[review.id]
+            result[review.id] = users
         return result
 
     def _create_activities(self):

@@ -14,6 +14,20 @@ from .fulfilment_ticket_sla import add_service_minutes
 LOOKAHEAD_DAYS = 14
 # A review's reminder that should have run this long ago (server down) counts from now instead.
 STALE_DAYS = 31
+# What the reminder pass reads of a review (not its reasons, which it does not show).
+REMINDER_FIELDS = [
+    "state",
+    "escalated",
+    "rule_id",
+    "reminder_count",
+    "reminder_next",
+    "company_id",
+    "res_model",
+    "res_id",
+    "group_id",
+    "requested_by_id",
+    "department",
+]
 
 
 class FulfilmentReview(models.Model):
@@ -80,7 +94,7 @@ class FulfilmentReview(models.Model):
 
     def _reminder_start(self, now):
         """First reminder and deadline (the escalation) of the reviews whose rule reminds, in
-        working hours; their reviewers' to-dos fall due on the deadline."""
+        working hours; their reviewers' to-dos fall due on the first reminder."""
         laddered = self.sudo().filtered(lambda r: r.state == "pending" and r.rule_id.reminder_hours)
         for company, reviews in laddered.grouped("company_id").items():
             pairs = {(now, review.rule_id.reminder_hours) for review in reviews}
@@ -99,8 +113,11 @@ class FulfilmentReview(models.Model):
             activities = (
                 self.env["mail.activity"].sudo().search([("fulfilment_review_id", "in", laddered.ids)])
             )
+            # The to-do is due when the first reminder comes (or at the deadline without reminders).
             for day, todo in activities.grouped(
-                lambda a: fields.Date.context_today(a, a.fulfilment_review_id.deadline)
+                lambda a: fields.Date.context_today(
+                    a, a.fulfilment_review_id.reminder_next or a.fulfilment_review_id.deadline
+                )
             ).items():
                 todo.write({"date_deadline": day})
 
@@ -139,6 +156,7 @@ class FulfilmentReview(models.Model):
             )
             ids = [row[0] for row in self.env.cr.fetchall()]
             reviews = self.sudo().browse(ids)
+            reviews.fetch(REMINDER_FIELDS)
             reviews._remind(now)
             reviews.flush_recordset()
             return len(ids), len(ids) == limit
@@ -192,18 +210,34 @@ class FulfilmentReview(models.Model):
         while under review keeps its reviews pending, but nobody is reminded of it."""
         still_open = set()
         for model, records in self.sudo()._reviewed_records().items():
-            still_open.update((model, record.id) for record in records.exists() if record._review_is_open())
+            records = records.exists()
+            # Only the columns the pass reads (the state; the responsible for the self-review
+            # ban), not every column of a sale order.
+            records.fetch(
+                [name for name in (records._review_state_field, "user_id") if name in records._fields]
+            )
+            still_open.update((model, record.id) for record in records if record._review_is_open())
         return still_open
 
     def _remind_reviewers(self):
-        """Each reviewer's to-do of these reviews falls due today, titled as a reminder in the
-        reviewer's language; a reviewer who has none (it was closed, or they joined the
-        department since) gets one. Batched: one write per distinct title and day."""
+        """Each reviewer's to-do of these reviews is titled as a reminder, in the reviewer's
+        language, and falls due today if it was due later; a reviewer who has none (it was
+        closed, or they joined the department since) gets one. Batched: one write per distinct
+        title and per day."""
         activity_type = self.env.ref("order_fulfilment.mail_activity_type_review", raise_if_not_found=False)
         users_by_review = self._notified_users()
-        existing = defaultdict(lambda: self.env["mail.activity"])
-        for activity in self.env["mail.activity"].sudo().search([("fulfilment_review_id", "in", self.ids)]):
-            existing[activity.fulfilment_review_id.id, activity.user_id.id] |= activity
+        Activity = self.env["mail.activity"].sudo()
+        Activity.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT id, fulfilment_review_id, user_id, date_deadline FROM mail_activity
+                    WHERE fulfilment_review_id = ANY(%s) AND active""",
+                self.ids,
+            )
+        )
+        existing = defaultdict(list)
+        for activity_id, review_id, user_id, deadline in self.env.cr.fetchall():
+            existing[review_id, user_id].append((activity_id, deadline))
         langs = {user.lang or "en_US" for users in users_by_review.values() for user in users}
         titles = {}
         for lang in langs:
@@ -216,16 +250,19 @@ class FulfilmentReview(models.Model):
             for company in self.company_id
         }
         model_ids = {model: self.env["ir.model"]._get_id(model) for model in set(self.mapped("res_model"))}
-        writes = defaultdict(lambda: self.env["mail.activity"])
+        retitle = defaultdict(list)
+        bring_forward = defaultdict(list)
         new = []
         for review in self:
             day = today.get(review.company_id) or fields.Date.context_today(review)
             for user in users_by_review[review.id]:
                 title = titles[review.id, user.lang or "en_US"]
                 activities = existing.get((review.id, user.id))
-                if activities:
-                    writes[title, day] |= activities
-                elif activity_type:
+                for activity_id, deadline in activities or []:
+                    retitle[title].append(activity_id)
+                    if deadline > day:
+                        bring_forward[day].append(activity_id)
+                if not activities and activity_type:
                     new.append(
                         {
                             "activity_type_id": activity_type.id,
@@ -238,10 +275,26 @@ class FulfilmentReview(models.Model):
                             "fulfilment_review_id": review.id,
                         }
                     )
-        for (title, day), activities in writes.items():
-            activities.write({"summary": title, "date_deadline": day})
+        # Thousands of to-dos may be reminded at once (a Monday morning): one UPDATE per title
+        # rather than the ORM's rows of 100. Only the title changes; nothing is computed from it.
+        for title, ids in retitle.items():
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE mail_activity SET summary = %s, write_uid = %s, write_date = %s
+                        WHERE id = ANY(%s)""",
+                    title,
+                    self.env.uid,
+                    self.env.cr.now(),
+                    ids,
+                )
+            )
+        Activity.browse([i for ids in retitle.values() for i in ids]).invalidate_recordset(
+            ["summary", "write_uid", "write_date"]
+        )
+        for day, ids in bring_forward.items():
+            Activity.browse(ids).write({"date_deadline": day})
         if new:
-            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(new)
+            Activity.with_context(mail_activity_quick_update=True).create(new)
 
     # ------------------------------------------------------------------
     # The last step: the escalation, to the rule's group
