@@ -200,8 +200,22 @@ class FulfilmentReview(models.Model):
             count = review.reminder_count + 1
             last = count >= review.rule_id.reminder_max
             writes[count, False if last else next_moments[review.id]].append(review.id)
+        # One UPDATE per step of the ladder rather than the ORM's rows of 100: a pass may remind
+        # thousands of reviews at once. Nothing is computed from these two columns.
         for (count, moment), ids in writes.items():
-            self.browse(ids).write({"reminder_count": count, "reminder_next": moment})
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE fulfilment_review
+                          SET reminder_count = %s, reminder_next = %s, write_uid = %s, write_date = %s
+                        WHERE id = ANY(%s)""",
+                    count,
+                    moment or None,
+                    self.env.uid,
+                    self.env.cr.now(),
+                    ids,
+                )
+            )
+        due.invalidate_recordset(["reminder_count", "reminder_next", "write_uid", "write_date"])
         due._remind_reviewers()
         return due
 

@@ -55,6 +55,7 @@ from . import test_model_rules_rpc
 
 # Reliability (tagged -standard: runs alone on its own database, tools/dev.sh concurrency)
 from . import test_concurrency
+from . import test_review_reminder_concurrency
 
 # What the screens show
 from . import test_screens
