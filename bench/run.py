@@ -88,6 +88,11 @@ BUDGETS = {
         "time({feasible_workorders_large} work orders) / time({feasible_workorders})",
         "the same call with 10 x more planned work orders, planned 10 x further ahead",
     ),
+    "review_reminder_seconds_10k": (
+        5.0,
+        "seconds",
+        "reminder pass (_cron_remind) over {reminder_reviews} pending reviews, all due",
+    ),
 }
 
 SCALES = {
@@ -107,6 +112,7 @@ SCALES = {
         "feasible_lines": 20,
         "feasible_workorders": 5_000,
         "feasible_workorders_large": 50_000,
+        "reminder_reviews": 10_000,
         "reps": 3,
     },
     "quick": {
@@ -125,6 +131,7 @@ SCALES = {
         "feasible_lines": 20,
         "feasible_workorders": 500,
         "feasible_workorders_large": 5_000,
+        "reminder_reviews": 1_000,
         "reps": 3,
     },
 }
@@ -1157,6 +1164,96 @@ def bench_feasible(db, scale):
     }
 
 
+def bench_review_reminder(db, scale):
+    """One reminder pass (fulfilment.review._cron_remind) over N pending reviews, all due.
+
+    One quotation gets its review through the ORM (a rule that reminds; its reviewers' to-dos
+    made by the review engine); the quotation, its line, its review and the to-dos are then
+    copied with SQL, each review pointing to its own quotation, and every reminder is made due
+    an hour ago. The pass is timed inside a rolled-back savepoint; the note says how many
+    reviews it reminded and how many to-dos it touched.
+    """
+    n = scale["reminder_reviews"]
+    with db.env() as env:
+        Review = need_model(
+            env, "fulfilment.review", fields=("reminder_next", "reminder_count"), methods=("_cron_remind",)
+        )
+        need_model(env, "fulfilment.review.rule", fields=("reminder_hours", "reminder_max"))
+        fx = fixture(env, scale)
+        group = env.ref("order_fulfilment.group_review_production")
+        runs = []
+        with undone(env):
+            env["fulfilment.review.rule"].search([]).active = False
+            reviewers = env["res.users"].create(
+                [{"name": f"Bench planner {i}", "login": f"bench_planner_{i}"} for i in range(2)]
+            )
+            group.users = [(4, user.id) for user in reviewers]
+            env["fulfilment.review.rule"].create(
+                {"name": "Bench reminders", "group_id": group.id, "reminder_hours": 2.0, "reminder_max": 3}
+            )
+            quotation = env["sale.order"].create(order_vals(fx, 0, lines=[(fx["pump"], 1)]))
+            quotation.action_request_review()
+            review = quotation.review_ids
+            activities = env["mail.activity"].search([("fulfilment_review_id", "=", review.id)])
+            if review.state != "pending" or not review.reminder_next or not activities:
+                raise RuntimeError("the review of the template quotation does not remind: see the rule")
+            env.flush_all()
+            # Each copied review and to-do points to its own copy of the quotation.
+            mapped = (
+                "(SELECT b.new_id FROM bench_map b"
+                " WHERE b.tbl = 'sale_order' AND b.old_id = t.res_id AND b.copy = m.copy)"
+            )
+            clone_rows(
+                env.cr,
+                [
+                    ("sale_order", quotation.ids),
+                    ("sale_order_line", quotation.order_line.ids),
+                    ("fulfilment_review", review.ids),
+                    ("mail_activity", activities.ids),
+                ],
+                n - 1,
+                {
+                    "sale_order": {"name": "'BR' || lpad(m.copy::text, 6, '0')"},
+                    "fulfilment_review": {"res_id": mapped},
+                    "mail_activity": {"res_id": mapped},
+                },
+            )
+            env.cr.execute(
+                "UPDATE fulfilment_review SET reminder_next = now() at time zone 'UTC' - interval '1 hour' "
+                "WHERE rule_id = %s",
+                [review.rule_id.id],
+            )
+            for table in ("sale_order", "fulfilment_review", "mail_activity"):
+                env.cr.execute(f"ANALYZE {table}")
+            env.invalidate_all()
+            due = Review.search_count([("reminder_next", "<=", env.cr.now()), ("state", "=", "pending")])
+            for rep in range(scale["reps"] + 1):
+                with undone(env):
+                    _q, seconds = measure(env, Review._cron_remind)
+                    reminded = Review.search_count(
+                        [("rule_id", "=", review.rule_id.id), ("reminder_count", "=", 1)]
+                    )
+                    touched = env["mail.activity"].search_count(
+                        [
+                            ("fulfilment_review_id.rule_id", "=", review.rule_id.id),
+                            ("summary", "like", "Reminder 1"),
+                        ]
+                    )
+                if rep or seconds > SLOW * BUDGETS["review_reminder_seconds_10k"][0]:
+                    runs.append(seconds)
+                if seconds > SLOW * BUDGETS["review_reminder_seconds_10k"][0]:
+                    break
+    if reminded != n:
+        raise RuntimeError(f"the pass reminded {reminded} of the {n} due reviews ({due} due before it)")
+    return {
+        "base": None,
+        "addon": round(median(runs), 3),
+        "value": median(runs),
+        "note": f"{', '.join(f'{t:.2f}' for t in runs)} s; {reminded} of {n} reviews reminded, "
+        f"{touched} reviewers' to-dos",
+    }
+
+
 # ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
@@ -1251,6 +1348,7 @@ def run(args):
         dbs["addon"],
         scale,
     )
+    attempt(["review_reminder_seconds_10k"], bench_review_reminder, dbs["addon"], scale)
 
     failed = False
     for key, (budget, unit, desc) in BUDGETS.items():

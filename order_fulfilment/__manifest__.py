@@ -25,6 +25,11 @@
         "views/fulfilment_review_rule_views.xml",
         "views/fulfilment_review_delegation_views.xml",
         "report/fulfilment_review_report.xml",
+        # Reviews: reminders and escalation in working hours, deciding from the e-mail
+        "data/fulfilment_review_reminder_data.xml",
+        "data/fulfilment_review_mail_data.xml",
+        "views/fulfilment_review_reminder_views.xml",
+        "views/fulfilment_review_decision_templates.xml",
         # Rush orders and the delivery promise
         "data/rush_data.xml",
         "wizards/fulfilment_cannot_meet_wizard_views.xml",

@@ -15,6 +15,9 @@ from . import fulfilment_review_rule
 from . import fulfilment_review
 from . import fulfilment_review_approval
 from . import fulfilment_review_delegation
+from . import fulfilment_review_rule_reminder
+from . import fulfilment_review_reminder
+from . import fulfilment_review_mail
 from . import fulfilment_review_feasible
 
 # Sale orders, manufacturing and deliveries

@@ -855,32 +855,26 @@ class FulfilmentReview(models.Model):
             reviews.sudo().write({"state": "pending", "deadline": now + timedelta(hours=hours)})
         self._create_activities()
 
-    def _create_activities(self, users_by_review=None, note=None):
-        """The to-dos of these pending reviews: one per member of the department and user it was
-        forwarded to (or per user of ``users_by_review``: {review id: users}) who may sign it. The
-        to-do of an absent user goes to their substitute."""
-        activity_type = self.env.ref("order_fulfilment.mail_activity_type_review", raise_if_not_found=False)
-        if not activity_type:
-            return
-        model_ids = {model: self.env["ir.model"]._get_id(model) for model in set(self.mapped("res_model"))}
+    def _recipients(self, users_by_review=None):
+        """{review id: {user: the absent user they stand in for, or an empty recordset}}: who is
+        told that each review waits for them: the members of its department and the users it
+        was forwarded to (or the users of ``users_by_review``: {review id: users}) who may sign
+        it, working for its company; an absent user's substitute in their place."""
         banned_by_review = self._self_review_banned_users()
         substitutes = self.env["fulfilment.review.delegation"]._substitutes()
         Users = self.env["res.users"].sudo()
-        values = []
-        for review in self:
-            record = review._reviewed_record()
-            if record is None:
-                continue
+        result = {}
+        for review in self.sudo():
             company = review.company_id
             refused, stood_in_for = banned_by_review[review.id]
             if review.rule_id.allow_self_review:
                 refused, stood_in_for = Users, {}
 
-            def may_sign(user, review=review, refused=refused, stood_in_for=stood_in_for):
+            def may_sign(user, company=company, refused=refused, stood_in_for=stood_in_for):
                 return (
                     not user.share
                     and user.active
-                    and review.company_id in user.company_ids
+                    and company in user.company_ids
                     and user not in refused
                     and user.id not in stood_in_for
                 )
@@ -897,7 +891,28 @@ class FulfilmentReview(models.Model):
                     recipients.setdefault(substitute, person)
                 else:
                     recipients.setdefault(person, Users)
-            for user, absent in recipients.items():
+            result[review.id] = recipients
+        return result
+
+    def _notified_users(self):
+        """{review id: res.users} told that the review waits for them (its activities, reminders
+        and e-mails): see ``_recipients``."""
+        Users = self.env["res.users"].sudo()
+        return {review_id: Users.union(*recipients) for review_id, recipients in self._recipients().items()}
+
+    def _create_activities(self, users_by_review=None, note=None):
+        """The to-dos of these pending reviews: one per user of ``_recipients``."""
+        activity_type = self.env.ref("order_fulfilment.mail_activity_type_review", raise_if_not_found=False)
+        if not activity_type:
+            return
+        model_ids = {model: self.env["ir.model"]._get_id(model) for model in set(self.mapped("res_model"))}
+        recipients_by_review = self._recipients(users_by_review)
+        values = []
+        for review in self:
+            record = review._reviewed_record()
+            if record is None:
+                continue
+            for user, absent in recipients_by_review[review.id].items():
                 # In the reviewer's language.
                 in_lang = review.with_context(lang=user.lang)
                 summary = (
@@ -930,9 +945,9 @@ class FulfilmentReview(models.Model):
         activities = self.env["mail.activity"].sudo().search(domain)
         activities.unlink()
 
-    def _escalate_overdue(self):
-        """Run by the automation rule "escalate overdue reviews": the fulfilment managers are told
-        once per overdue pending review (``escalate_once``)."""
+    def _escalate_overdue(self, users=None):
+        """Run by the automation rule "escalate overdue reviews": ``users`` (default: the
+        fulfilment managers) are told once per overdue pending review (``escalate_once``)."""
 
         def overdue(review):
             return review.env._(
@@ -948,7 +963,7 @@ class FulfilmentReview(models.Model):
             self,
             "escalated",
             [("state", "=", "pending"), ("deadline", "<", fields.Datetime.now())],
-            self.env.ref("order_fulfilment.group_fulfilment_manager").users,
+            users if users is not None else self.env.ref("order_fulfilment.group_fulfilment_manager").users,
             overdue,
             lambda review: review.env._("Overdue review: %(group)s", group=review.department),
             activity_on=record_of,

@@ -8,6 +8,9 @@ from . import test_review_inbox
 from . import test_review_engine
 from . import test_review_reconcile
 from . import test_review_delegation
+from . import test_review_reminder
+from . import test_review_decision_mail
+from . import test_review_decision_link
 
 # Rush orders and the delivery promise
 from . import test_promise
@@ -54,6 +57,7 @@ from . import test_model_rules_rpc
 
 # Reliability (tagged -standard: runs alone on its own database, tools/dev.sh concurrency)
 from . import test_concurrency
+from . import test_review_reminder_concurrency
 
 # What the screens show
 from . import test_screens
