@@ -10,7 +10,9 @@ class SaleOrder(models.Model):
     change_request_ids = fields.One2many(
         "fulfilment.change.request", "order_id", string="Change Requests", copy=False
     )
-    fulfilment_change_request_count = fields.Integer(compute="_compute_fulfilment_change_request_count")
+    fulfilment_change_request_count = fields.Integer(
+        string="Change Request Count", compute="_compute_fulfilment_change_request_count"
+    )
 
     @api.depends("change_request_ids")
     def _compute_fulfilment_change_request_count(self):

@@ -26,9 +26,9 @@ class SaleOrder(models.Model):
         "are paid and cover the order, or finance released it.",
     )
     fulfilment_released_by_id = fields.Many2one(
-        "res.users", copy=False, readonly=True, index="btree_not_null"
+        "res.users", string="Delivery Released By", copy=False, readonly=True, index="btree_not_null"
     )
-    fulfilment_released_date = fields.Datetime(copy=False, readonly=True)
+    fulfilment_released_date = fields.Datetime(string="Delivery Released Date", copy=False, readonly=True)
     # Computed as superuser: finance reads what is still due without rights on the invoices.
     fulfilment_amount_due = fields.Monetary(
         string="Amount Due",
