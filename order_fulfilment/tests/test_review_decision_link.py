@@ -177,8 +177,10 @@ class TestReviewDecisionLink(HttpCase, FulfilmentCase):
         self.assertIn("Only members of", page.text)
         self.env.ref(PRODUCTION).users |= self.reviewer
         self.assertFalse(self._refusal(self._open(path)))
-        # The quotation changes: the review is cancelled (invalidated).
-        self.order.order_line[0].with_user(self.seller).product_uom_qty = 3
+        # The discount grows: the sign-off is asked again, the one of the link is cancelled.
+        self.order.order_line.filtered(lambda line: line.product_id == self.pump).with_user(
+            self.seller
+        ).discount = 30.0
         self.assertEqual(self.review.state, "cancelled")
         page = self._open(path)
         self.assertEqual(self._refusal(page), "cancelled")
