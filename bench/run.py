@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 import traceback
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -51,7 +51,7 @@ BUDGETS = {
         "set is_rush on an order with {rush_mos} MOs and {rush_mos} pickings",
     ),
     "sla_cron_seconds_100k": (
-        5.0,
+        2.5,
         "seconds",
         "SLA pass, {tickets_large} open tickets, {tickets_breached} newly breached",
     ),
@@ -684,8 +684,12 @@ def bench_confirm(dbs, scale):
     base_t, addon_t = median(figures["base"]["seconds"]), median(figures["addon"]["seconds"])
     # Each repetition ran both databases chunk by chunk, alternately: its ratio compares them
     # under the same load. The figure is the median of these ratios.
-    time_ratios = [a / b for a, b in zip(figures["addon"]["seconds"], figures["base"]["seconds"], strict=True)]
-    query_ratios = [a / b for a, b in zip(figures["addon"]["queries"], figures["base"]["queries"], strict=True)]
+    time_ratios = [
+        a / b for a, b in zip(figures["addon"]["seconds"], figures["base"]["seconds"], strict=True)
+    ]
+    query_ratios = [
+        a / b for a, b in zip(figures["addon"]["queries"], figures["base"]["queries"], strict=True)
+    ]
     return {
         "confirm_query_ratio": {
             "base": base_q,
@@ -739,7 +743,25 @@ def bench_review(db, scale):
             }
             if "applies_to" in Rule._fields:
                 vals["applies_to"] = "sale_order"
+            if "min_approvers" in Rule._fields and i % 2:
+                vals["min_approvers"] = 2  # several approvers on every other rule
             Rule.create(vals)
+        if "fulfilment.review.delegation" in env:
+            # Two reviewers away, their substitutes standing in: the to-dos go to the substitutes.
+            substitutes = env["res.users"].create(
+                [{"name": f"Bench substitute {i}", "login": f"bench_substitute_{i}"} for i in range(2)]
+            )
+            env["fulfilment.review.delegation"].create(
+                [
+                    {
+                        "user_id": reviewer.id,
+                        "substitute_id": substitute.id,
+                        "date_from": datetime.now() - timedelta(days=1),
+                        "date_to": datetime.now() + timedelta(days=7),
+                    }
+                    for reviewer, substitute in zip(reviewers[:2], substitutes, strict=True)
+                ]
+            )
         orders = env["sale.order"].create([order_vals(fx, i) for i in range(2 * small + large)])
         env.flush_all()
         warm, few, many = orders[:small], orders[small : 2 * small], orders[2 * small :]

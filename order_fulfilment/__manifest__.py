@@ -2,7 +2,7 @@
     "name": "Order Fulfilment",
     "summary": "Order review sign-offs, rush orders, change requests, "
     "after-sales SLAs and delivery controls for manufacturers",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Sales",
     "author": "Order Fulfilment",
     "license": "LGPL-3",
@@ -20,8 +20,10 @@
         "security/fulfilment_review_security.xml",
         "data/fulfilment_review_data.xml",
         "wizards/fulfilment_review_reject_views.xml",
+        "wizards/fulfilment_review_forward_views.xml",
         "views/fulfilment_review_views.xml",
         "views/fulfilment_review_rule_views.xml",
+        "views/fulfilment_review_delegation_views.xml",
         "report/fulfilment_review_report.xml",
         # Reviews: reminders and escalation in working hours, deciding from the e-mail
         "data/fulfilment_review_reminder_data.xml",

@@ -505,7 +505,7 @@ class FulfilmentDemo(models.AbstractModel):
                 self._pay(invoice, placed + timedelta(days=2), finance)
             else:
                 self._finance(order, finance).action_release_delivery()
-                order.write({"delivery_released_date": placed + timedelta(days=1)})
+                order.write({"fulfilment_released_date": placed + timedelta(days=1)})
         arrived = promised + timedelta(days=row["late"])
         picking = self._deliver(order, arrived, row.get("short"))
         if invoice and row["payment"] == "released":
@@ -742,7 +742,7 @@ class FulfilmentDemo(models.AbstractModel):
                 self._pay(invoice, placed + timedelta(days=4), finance)
             elif payment == "released":
                 self._finance(order, finance).action_release_delivery()
-                order.write({"delivery_released_date": placed + timedelta(days=1)})
+                order.write({"fulfilment_released_date": placed + timedelta(days=1)})
             order.write({"date_order": placed})
             self._backdate(order, placed - timedelta(hours=1), salesman)
             request = self._change_request(order, change, salesman)

@@ -13,6 +13,8 @@ from . import fulfilment_review_line_mixin
 from . import fulfilment_ticket_source_mixin
 from . import fulfilment_review_rule
 from . import fulfilment_review
+from . import fulfilment_review_approval
+from . import fulfilment_review_delegation
 from . import fulfilment_review_rule_reminder
 from . import fulfilment_review_reminder
 from . import fulfilment_review_mail
@@ -20,8 +22,10 @@ from . import fulfilment_review_feasible
 
 # Sale orders, manufacturing and deliveries
 from . import sale_order_review
+from . import sale_order_production
 from . import sale_order_rush
 from . import sale_order_feasible
+from . import sale_order_feasible_explanation
 from . import sale_order_release
 from . import sale_order_change_request
 from . import sale_order_ticket
@@ -31,10 +35,14 @@ from . import stock_picking
 
 # Change requests
 from . import fulfilment_change_request
+from . import fulfilment_change_request_impact
+from . import fulfilment_change_request_apply
 from . import fulfilment_change_request_line
 from . import stock_move_line
 
 # After-sales
 from . import fulfilment_ticket
+from . import fulfilment_ticket_sla
+from . import fulfilment_ticket_returns
 
 # Release and delivery controls

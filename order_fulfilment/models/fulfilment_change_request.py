@@ -1,11 +1,8 @@
-from collections import defaultdict
 from datetime import timedelta
-
-from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_compare, float_is_zero, float_round, format_datetime
+from odoo.tools import float_compare, float_is_zero, format_datetime
 
 from ..tools.escalation import escalate_once
 from ..tools.orm import lock_rows
@@ -111,23 +108,6 @@ class FulfilmentChangeRequest(models.Model):
     applied_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     change_summary = fields.Html(string="Applied Changes", readonly=True, copy=False, sanitize=True)
 
-    # Impact, shown before anyone approves
-    production_started = fields.Boolean(
-        compute="_compute_impact",
-        compute_sudo=True,
-        help="An affected manufacturing order is in progress or done.",
-    )
-    affected_production_ids = fields.Many2many(
-        "mrp.production", string="Manufacturing Orders", compute="_compute_impact", compute_sudo=True
-    )
-    affected_picking_ids = fields.Many2many(
-        "stock.picking", string="Deliveries", compute="_compute_impact", compute_sudo=True
-    )
-    amount_untaxed = fields.Monetary(related="order_id.amount_untaxed", string="Current Untaxed Amount")
-    amount_total = fields.Monetary(related="order_id.amount_total", string="Current Total")
-    new_amount_untaxed = fields.Monetary(string="New Untaxed Amount", compute="_compute_new_amounts")
-    new_amount_total = fields.Monetary(string="New Total", compute="_compute_new_amounts")
-
     is_overdue = fields.Boolean(string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue")
     can_decide = fields.Boolean(
         string="To Approve", compute="_compute_can_decide", search="_search_can_decide"
@@ -152,111 +132,21 @@ class FulfilmentChangeRequest(models.Model):
 
     def _review_on_approved(self):
         self.sudo().write({"state": "approved"})
-        for request in self.filtered("user_id"):
-            # In the requester's language.
-            to_do = request._fulfilment_with_sender(request.user_id.lang)
-            to_do.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=request.user_id.id,
-                summary=to_do.env._("Change approved: apply it to the order"),
-            )
+        self._fulfilment_todo(
+            "user_id", lambda request: request.env._("Change approved: apply it to the order")
+        )
 
     def _review_on_rejected(self):
         self.sudo().write({"state": "rejected"})
-        for request in self.filtered("user_id"):
-            to_do = request._fulfilment_with_sender(request.user_id.lang)
-            to_do.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=request.user_id.id,
-                summary=to_do.env._("Change rejected"),
-                note=to_do.review_rejection,
-            )
+        self._fulfilment_todo(
+            "user_id",
+            lambda request: request.env._("Change rejected"),
+            note=lambda request: request.review_rejection,
+        )
 
     # ------------------------------------------------------------------
     # Computed
     # ------------------------------------------------------------------
-    @api.model
-    def _productions_by_line(self, sale_lines):
-        """{sale line id: manufacturing orders (with their sub-orders)} for these order lines."""
-        sale_lines = sale_lines.sudo().filtered(lambda line: line.id)
-        Production = self.env["mrp.production"].sudo()
-        result = defaultdict(lambda: Production)
-        if not sale_lines:
-            return result
-        # The MOs made for a line: created by its delivery moves, or linked to it by sale_mrp.
-        for move in sale_lines.move_ids.filtered("created_production_id"):
-            result[move.sale_line_id.id] |= move.created_production_id
-        for mo in Production.search([("sale_line_id", "in", sale_lines.ids)]):
-            result[mo.sale_line_id.id] |= mo
-        # MOs of a later procurement whose delivery move was merged into an older one: the
-        # order's top-level MOs of the product, when only one line of the order sells it.
-        for order in sale_lines.order_id:
-            order_mos = order.mrp_production_ids
-            children = Production.union(*(mo._get_children() for mo in order_mos))
-            tops = order_mos - children
-            for line in sale_lines.filtered(lambda sl, order=order: sl.order_id == order):
-                same_product = order.order_line.filtered(
-                    lambda ol, line=line: ol.product_id == line.product_id
-                )
-                if len(same_product) == 1:
-                    result[line.id] |= tops.filtered(lambda mo, line=line: mo.product_id == line.product_id)
-        for line_id, mos in list(result.items()):
-            for mo in mos:
-                result[line_id] |= mo._get_children()
-        return result
-
-    @api.depends(
-        "order_id", "change_type", "line_ids.sale_line_id", "line_ids.new_qty", "line_ids.new_product_id"
-    )
-    def _compute_impact(self):
-        for request in self:
-            order = request.order_id.sudo()
-            if request.change_type in ("quantity", "product"):
-                lines = request.line_ids.filtered("is_changed") or request.line_ids
-                productions = request._productions_by_line(lines.sale_line_id)
-                mos = self.env["mrp.production"].union(*productions.values())
-                pickings = lines.sale_line_id.move_ids.picking_id
-            else:
-                mos = order.mrp_production_ids
-                mos |= self.env["mrp.production"].union(*(mo._get_children() for mo in mos))
-                pickings = order.picking_ids
-            request.affected_production_ids = mos
-            request.affected_picking_ids = pickings.filtered(lambda p: p.picking_type_code == "outgoing")
-            request.production_started = any(mo.state in STARTED_MO_STATES for mo in mos)
-
-    @api.depends(
-        "order_id.amount_total",
-        "change_type",
-        "line_ids.new_qty",
-        "line_ids.new_price_unit",
-        "line_ids.is_changed",
-    )
-    def _compute_new_amounts(self):
-        for request in self:
-            order = request.order_id
-            untaxed, total = order.amount_untaxed, order.amount_total
-            if request.change_type == "cancel":
-                untaxed = total = 0.0
-            elif request.change_type in LINE_TYPES:
-                for line in request.line_ids.filtered("is_changed"):
-                    sale_line = line.sale_line_id
-                    qty = line.new_qty if request.change_type == "quantity" else sale_line.product_uom_qty
-                    price = line.new_price_unit if request.change_type != "quantity" else sale_line.price_unit
-                    product = (
-                        line.new_product_id if request.change_type == "product" else sale_line.product_id
-                    )
-                    taxes = sale_line.tax_id.compute_all(
-                        price * (1 - (sale_line.discount or 0.0) / 100.0),
-                        currency=order.currency_id,
-                        quantity=qty,
-                        product=product,
-                        partner=order.partner_shipping_id,
-                    )
-                    untaxed += taxes["total_excluded"] - sale_line.price_subtotal
-                    total += taxes["total_included"] - sale_line.price_total
-            request.new_amount_untaxed = untaxed
-            request.new_amount_total = total
-
     @api.depends("state", "response_deadline")
     def _compute_is_overdue(self):
         now = fields.Datetime.now()
@@ -273,7 +163,7 @@ class FulfilmentChangeRequest(models.Model):
             return domain
         return ["!", "&", *domain]
 
-    @api.depends("review_ids.state")
+    @api.depends("review_ids.state", "review_ids.approval_count", "review_ids.forward_user_ids")
     @api.depends_context("uid")
     def _compute_can_decide(self):
         for request in self:
@@ -641,328 +531,8 @@ class FulfilmentChangeRequest(models.Model):
     def _lock_rows(self):
         lock_rows(self)
 
-    # ------------------------------------------------------------------
-    # Apply
-    # ------------------------------------------------------------------
-    def action_apply(self):
-        if not self:
-            return True
-        self.check_access("write")
-        for order in self.order_id:
-            # Only who may change the order (its salesperson, sales managers) applies changes to it.
-            order.check_access("write")
-        self._lock_rows()
-        for request in self:
-            if request.state != "approved":
-                raise UserError(
-                    self.env._(
-                        "%(request)s is %(state)s: only an approved change request can be applied, "
-                        "and only once.",
-                        request=request.display_name,
-                        state=dict(request._fields["state"]._description_selection(self.env))[request.state],
-                    )
-                )
-        # Check every request before applying any, so that a batch is applied whole or not at all.
-        for request in self:
-            request._check_order_confirmed()
-            request._check_lines_current()
-        # The same request twice in one call is applied once.
-        for request in self.browse(list(dict.fromkeys(self.ids))):
-            # The summary is written in the applier's language (an internal note).
-            request.sudo()._fulfilment_with_sender()._apply()
-        return True
-
-    def _check_order_confirmed(self):
-        self.ensure_one()
-        if self.order_id.state != "sale":
-            raise UserError(
-                self.env._(
-                    "%(request)s: the order %(order)s is no longer confirmed; cancel the request.",
-                    request=self.display_name,
-                    order=self.order_id.display_name,
-                )
-            )
-
-    def _apply(self):
-        self.ensure_one()
-        order = self.order_id
-        self._check_order_confirmed()
-        self._check_lines_current()
-        was_locked = order.locked
-        if was_locked:
-            order.locked = False
-        pickings = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-        rows, notes = getattr(
-            self.with_context(fulfilment_change_request_id=self.id), f"_apply_{self.change_type}"
-        )()
-        if was_locked and order.state == "sale":
-            order.locked = True
-        summary = self._summary_html(rows, notes)
-        self.write(
-            {
-                "state": "applied",
-                "applied_date": fields.Datetime.now(),
-                "applied_by_id": self.env.uid,
-                "change_summary": summary,
-            }
-        )
-        title = Markup("<p>%s</p>") % self.env._(
-            "Change request %(request)s applied: %(reason)s", request=self.name, reason=self.reason
-        )
-        order._fulfilment_post(title + summary)
-        self._fulfilment_post(title + summary)
-        if pickings:
-            pickings._fulfilment_log(title + summary)
-        self.activity_unlink(["mail.mail_activity_data_todo"])
-
-    def _summary_html(self, rows, notes):
-        head = Markup("<tr><th>%s</th><th>%s</th><th>%s</th></tr>") % (
-            self.env._("What"),
-            self.env._("Before"),
-            self.env._("After"),
-        )
-        body = Markup("").join(
-            Markup("<tr><td>%s</td><td>%s</td><td>%s</td></tr>") % (what, before, after)
-            for what, before, after in rows
-        )
-        html = Markup(
-            '<table class="table table-sm table-bordered o_fulfilment_change_summary">%s%s</table>'
-        ) % (
-            head,
-            body,
-        )
-        if notes:
-            html += Markup("<ul>%s</ul>") % Markup("").join(Markup("<li>%s</li>") % note for note in notes)
-        return html
-
-    def _open_moves(self, sale_line):
-        outgoing = sale_line._get_outgoing_incoming_moves(strict=False)[0]
-        return outgoing.filtered(lambda m: m.state not in ("done", "cancel"))
-
-    def _resize_productions(self, productions, delta, notes):
-        """Change the quantity of these unstarted MOs (newest first) by delta, with their sub-orders.
-        Returns the quantity that could not be changed."""
-        wizard = self.env["change.production.qty"].with_context(skip_activity=True)
-        for mo in productions.sorted("id", reverse=True):
-            if float_is_zero(delta, precision_rounding=mo.product_uom_id.rounding):
-                break
-            if mo.state not in UNSTARTED_MO_STATES:
-                continue
-            change = max(delta, -mo.product_qty) if delta < 0 else delta
-            new_qty = mo.product_qty + change
-            children = mo._get_children().filtered(lambda c: c.state in UNSTARTED_MO_STATES)
-            if float_is_zero(new_qty, precision_rounding=mo.product_uom_id.rounding):
-                (mo | children).action_cancel()
-                notes.append(self.env._("%(mo)s cancelled.", mo=mo.name))
-            else:
-                factor = new_qty / mo.product_qty
-                wizard.create({"mo_id": mo.id, "product_qty": new_qty}).change_prod_qty()
-                for child in children:
-                    child_qty = float_round(
-                        child.product_qty * factor, precision_rounding=child.product_uom_id.rounding
-                    )
-                    wizard.create({"mo_id": child.id, "product_qty": child_qty}).change_prod_qty()
-                notes.append(self.env._("%(mo)s resized to %(qty)s.", mo=mo.name, qty=new_qty))
-            delta -= change
-        return delta
-
-    def _apply_quantity(self):
-        rows, notes = [], []
-        changed = self.line_ids.filtered("is_changed")
-        for line in changed:
-            rows.append((line.sale_line_id.product_id.display_name, line.old_qty, line.new_qty))
-        # One write per new quantity; the stock side is adjusted below, for all lines at once.
-        # The price stays what the approvers saw (no pricelist recomputation on the new quantity).
-        for (qty, price), lines in changed.grouped(lambda l: (l.new_qty, l.sale_line_id.price_unit)).items():
-            lines.sale_line_id.with_context(skip_procurement=True).write(
-                {"product_uom_qty": qty, "price_unit": price}
-            )
-        increase = changed.filtered(lambda l: l.new_qty > l.old_qty)
-        decrease = changed - increase
-        if increase:
-            self._increase(increase)
-        if decrease:
-            self._decrease(decrease, notes)
-        return rows, notes
-
-    def _increase(self, lines):
-        """Raise the demand of a plain delivery from stock directly; anything else (make to order,
-        several steps, nothing left to deliver) goes through Odoo's normal procurement."""
-        new_demand = {}
-        to_procure = self.env["fulfilment.change.request.line"]
-        for line in lines:
-            sale_line = line.sale_line_id
-            moves = self._open_moves(sale_line)
-            plain = moves.filtered(lambda m: m.procure_method == "make_to_stock" and not m.move_orig_ids)
-            if not moves or plain != moves:
-                to_procure |= line
-                continue
-            move = moves.sorted("id")[-1]
-            added = sale_line.product_uom._compute_quantity(line.new_qty - line.old_qty, move.product_uom)
-            new_demand[move] = move.product_uom_qty + added
-        for qty, moves in self.env["stock.move"].concat(*new_demand).grouped(lambda m: new_demand[m]).items():
-            moves.write({"product_uom_qty": qty})
-        if to_procure:
-            to_procure.sale_line_id._action_launch_stock_rule(
-                previous_product_uom_qty={line.sale_line_id.id: line.old_qty for line in to_procure}
-            )
-
-    def _decrease(self, lines, notes):
-        productions = self._productions_by_line(lines.sale_line_id)
-        new_demand = {}
-        to_cancel = self.env["stock.move"]
-        for line in lines:
-            sale_line = line.sale_line_id
-            remaining = line.old_qty - line.new_qty
-            for move in self._open_moves(sale_line).sorted("id", reverse=True):
-                if float_is_zero(remaining, precision_rounding=sale_line.product_uom.rounding):
-                    break
-                move_remaining = sale_line.product_uom._compute_quantity(remaining, move.product_uom)
-                if (
-                    float_compare(
-                        move_remaining, move.product_uom_qty, precision_rounding=move.product_uom.rounding
-                    )
-                    >= 0
-                ):
-                    to_cancel |= move
-                    remaining -= move.product_uom._compute_quantity(
-                        move.product_uom_qty, sale_line.product_uom
-                    )
-                else:
-                    new_demand[move] = move.product_uom_qty - move_remaining
-                    remaining = 0.0
-            tops = productions.get(sale_line.id, self.env["mrp.production"]).filtered(
-                lambda mo, sale_line=sale_line: mo.product_id == sale_line.product_id
-            )
-            if tops:
-                delta = sale_line.product_uom._compute_quantity(
-                    line.new_qty - line.old_qty, tops[0].product_uom_id
-                )
-                left = self._resize_productions(tops, delta, notes)
-                if not float_is_zero(left, precision_rounding=tops[0].product_uom_id.rounding):
-                    notes.append(
-                        self.env._(
-                            "%(qty)s %(product)s are already in production; production decides what to "
-                            "do with them.",
-                            qty=-left,
-                            product=sale_line.product_id.display_name,
-                        )
-                    )
-        for qty, moves in self.env["stock.move"].concat(*new_demand).grouped(lambda m: new_demand[m]).items():
-            moves.write({"product_uom_qty": qty})
-        if to_cancel:
-            to_cancel._action_cancel()
-
-    def _apply_price(self):
-        changed = self.line_ids.filtered("is_changed")
-        rows = [
-            (line.sale_line_id.product_id.display_name, line.old_price_unit, line.new_price_unit)
-            for line in changed
-        ]
-        for price, lines in changed.grouped("new_price_unit").items():
-            lines.sale_line_id.write({"price_unit": price})
-        return rows, []
-
-    def _apply_product(self):
-        rows, notes = [], []
-        changed = self.line_ids.filtered("is_changed")
-        productions = self._productions_by_line(changed.sale_line_id)
-        moves = self.env["stock.move"]
-        mos = self.env["mrp.production"]
-        for line in changed:
-            rows.append(
-                (line.sale_line_id.name, line.old_product_id.display_name, line.new_product_id.display_name)
-            )
-            moves |= self._open_moves(line.sale_line_id)
-            line_mos = productions.get(line.sale_line_id.id, self.env["mrp.production"])
-            mos |= line_mos.filtered(lambda mo: mo.state in UNSTARTED_MO_STATES)
-            started = line_mos.filtered(lambda mo: mo.state in STARTED_MO_STATES)
-            if started:
-                notes.append(
-                    self.env._(
-                        "Started manufacturing orders kept for production to decide: %(mos)s",
-                        mos=", ".join(started.mapped("name")),
-                    )
-                )
-        if moves:
-            moves._action_cancel()
-        if mos:
-            mos.action_cancel()
-            notes.append(
-                self.env._("Manufacturing orders cancelled: %(mos)s", mos=", ".join(mos.mapped("name")))
-            )
-        changed.sale_line_id.with_context(skip_procurement=True).write({"product_uom_qty": 0.0})
-        self.env["sale.order.line"].create(
-            [
-                {
-                    "order_id": self.order_id.id,
-                    "sequence": line.sale_line_id.sequence,
-                    "product_id": line.new_product_id.id,
-                    "product_uom_qty": line.old_qty,
-                    "price_unit": line.new_price_unit,
-                    "discount": line.sale_line_id.discount,
-                }
-                for line in changed
-            ]
-        )
-        return rows, notes
-
     def _format_date(self, value):
         return format_datetime(self.env, value) if value else "-"
-
-    def _apply_date(self):
-        order = self.order_id
-        old = order.commitment_date
-        new = self.new_commitment_date
-        order.write({"commitment_date": new})
-        pickings = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-        if pickings:
-            pickings.write({"scheduled_date": new})
-            pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel")).write(
-                {"date_deadline": new}
-            )
-        rows = [(self.env._("Delivery date"), self._format_date(old), self._format_date(new))]
-        notes = []
-        if pickings:
-            notes.append(
-                self.env._(
-                    "Deliveries rescheduled: %(pickings)s", pickings=", ".join(pickings.mapped("name"))
-                )
-            )
-        return rows, notes
-
-    def _apply_cancel(self):
-        order = self.order_id
-        mos = self.affected_production_ids
-        started = mos.filtered(lambda mo: mo.state in STARTED_MO_STATES and mo.state != "done")
-        unstarted = mos.filtered(lambda mo: mo.state in UNSTARTED_MO_STATES)
-        labels = dict(order._fields["state"]._description_selection(self.env))
-        before = labels[order.state]
-        open_pickings = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-        order._action_cancel()
-        unstarted = unstarted.filtered(lambda mo: mo.state in UNSTARTED_MO_STATES)
-        if unstarted:
-            unstarted.action_cancel()
-        rows = [(self.env._("Order"), before, labels[order.state])]
-        notes = []
-        if open_pickings:
-            notes.append(
-                self.env._(
-                    "Deliveries cancelled: %(pickings)s", pickings=", ".join(open_pickings.mapped("name"))
-                )
-            )
-        if unstarted:
-            notes.append(
-                self.env._("Manufacturing orders cancelled: %(mos)s", mos=", ".join(unstarted.mapped("name")))
-            )
-        if started:
-            notes.append(
-                self.env._(
-                    "Manufacturing orders already started, for production to decide: %(mos)s",
-                    mos=", ".join(started.mapped("name")),
-                )
-            )
-        return rows, notes
 
     # ------------------------------------------------------------------
     # Escalation and printing

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
+from .fulfilment_change_request import STARTED_MO_STATES
+
 # Quantities and prices from here up cannot be stored to the precision of their fields.
 MAX_NUMBER = 1e12
 # Set from the order line when the request line is created; never written afterwards.
@@ -77,11 +79,10 @@ class FulfilmentChangeRequestLine(models.Model):
 
     @api.depends("sale_line_id")
     def _compute_production_started(self):
-        productions = self.request_id._productions_by_line(self.sale_line_id)
+        productions = self.env["sale.order"]._fulfilment_productions_by_line(self.sale_line_id)
         for line in self:
             line.production_started = any(
-                mo.state in ("progress", "to_close", "done")
-                for mo in productions.get(line.sale_line_id.id, [])
+                mo.state in STARTED_MO_STATES for mo in productions[line.sale_line_id.id]
             )
 
     @api.model

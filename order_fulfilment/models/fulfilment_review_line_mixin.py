@@ -5,9 +5,10 @@ class FulfilmentReviewLineMixin(models.AbstractModel):
     """Lines of a reviewed record (``fulfilment.review.mixin``), e.g. the lines of a quotation.
 
     Adding or removing a line, or changing one of the sub-fields the parent watches
-    (``_review_watched_fields``), cancels the parent's open and approved sign-offs, whether the
-    line is written through its parent or on its own. A line model opts in by naming its
-    parent's field in ``_review_parent_field``. Section and note lines do not count.
+    (``_review_watched_fields``), makes the parent check its sign-offs again
+    (``_review_reconcile``), whether the line is written through its parent or on its own.
+    A line model opts in by naming its parent's field in ``_review_parent_field``. Section and
+    note lines do not count.
     """
 
     _name = "fulfilment.review.line.mixin"
@@ -15,9 +16,12 @@ class FulfilmentReviewLineMixin(models.AbstractModel):
     _review_parent_field = None
 
     def _review_parents(self):
-        """The parents under review of these lines (section and note lines left out)."""
-        lines = self.filtered(lambda line: not line._fields.get("display_type") or not line.display_type)
-        return lines[self._review_parent_field]._review_under_review()
+        """The parents under review of these lines, unless a write of the parents themselves
+        already watches them (it reconciles once, after all its lines)."""
+        if self.env.context.get("fulfilment_review_parent_watches"):
+            return None
+        parents = self[self._review_parent_field]._review_under_review()
+        return parents or None
 
     @api.model
     def _review_line_fields(self):
@@ -29,29 +33,29 @@ class FulfilmentReviewLineMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        field = self._fields[self._review_parent_field]
+        parent_ids = {vals[field.name] for vals in vals_list if vals.get(field.name)}
+        parents = None
+        if not self.env.context.get("fulfilment_review_parent_watches"):
+            parents = self.env[field.comodel_name].browse(parent_ids)._review_under_review() or None
+        before = parents._review_capture() if parents else {}
         lines = super().create(vals_list)
-        parents = lines._review_parents()
         if parents:
-            parents._review_invalidate(lambda env: env._("a line was added after the review was requested"))
+            parents._review_reconcile(before)
         return lines
 
     def write(self, vals):
-        parents = (
-            self[self._review_parent_field]._review_under_review()
-            if set(vals) & set(self._review_line_fields())
-            else None
-        )
-        before = parents._review_snapshot() if parents else {}
+        parents = self._review_parents() if set(vals) & set(self._review_line_fields()) else None
+        before = parents._review_capture() if parents else {}
         result = super().write(vals)
         if parents:
-            parents._review_invalidate_changed(before)
+            parents._review_reconcile(before)
         return result
 
     def unlink(self):
         parents = self._review_parents()
+        before = parents._review_capture() if parents else {}
         result = super().unlink()
         if parents:
-            parents.exists()._review_invalidate(
-                lambda env: env._("a line was removed after the review was requested")
-            )
+            parents._review_reconcile(before)
         return result

@@ -222,7 +222,9 @@ class FulfilmentReviewMixin(models.AbstractModel):
         self.env.add_to_compute(self._fields["review_state"], self)
         self.flush_recordset(["review_state"])
 
-    @api.depends("review_ids.state", "review_round")
+    @api.depends(
+        "review_ids.state", "review_ids.approval_count", "review_ids.forward_user_ids", "review_round"
+    )
     @api.depends_context("uid", "lang")
     def _compute_review_info(self):
         rule_model = self.env["fulfilment.review.rule"]
@@ -317,24 +319,8 @@ class FulfilmentReviewMixin(models.AbstractModel):
                 continue
             requested |= record
             to_cancel |= record.review_ids.filtered(lambda r: r.state in ("waiting", "pending", "approved"))
-            order = record._review_order()
             for group, step, rule, reasons in specs:
-                values.append(
-                    {
-                        "res_model": record._name,
-                        "res_id": record.id,
-                        "order_id": order.id,
-                        "company_id": record.company_id.id,
-                        "rule_id": rule.id,
-                        "group_id": group.id,
-                        "sequence": step,
-                        "state": "waiting",
-                        "round": record.review_round + 1,
-                        "reason_data": reasons,
-                        "requested_by_id": self.env.uid,
-                        "request_date": now,
-                    }
-                )
+                values.append(record._review_values(group, step, rule, reasons, record.review_round + 1, now))
         if not requested:
             return requested
         if to_cancel:
@@ -360,6 +346,24 @@ class FulfilmentReviewMixin(models.AbstractModel):
             record._review_post(lambda env: env._("Review requested."), record_reviews.sorted("sequence"))
         requested._review_recompute_state()
         return requested
+
+    def _review_values(self, group, step, rule, reasons, round_, now):
+        """The values of a new (waiting) review of this record (one)."""
+        self.ensure_one()
+        return {
+            "res_model": self._name,
+            "res_id": self.id,
+            "order_id": self._review_order().id,
+            "company_id": self.company_id.id,
+            "rule_id": rule.id,
+            "group_id": group.id,
+            "sequence": step,
+            "state": "waiting",
+            "round": round_,
+            "reason_data": reasons,
+            "requested_by_id": self.env.uid,
+            "request_date": now,
+        }
 
     def _review_post(self, title, reviews=None, comment=None):
         """Log a review event in the chatter, with a line per review, in the language of an
@@ -448,11 +452,7 @@ class FulfilmentReviewMixin(models.AbstractModel):
             current = record._review_current()
             for review in record_reviews:
                 record._review_post(
-                    lambda env, review=review: (
-                        env._("%(department)s approved.", department=review.with_env(env).department)
-                        if decision == "approved"
-                        else env._("%(department)s rejected.", department=review.with_env(env).department)
-                    ),
+                    lambda env, review=review: review.with_env(env)._review_decision_title(decision),
                     comment=review.comment,
                 )
             if decision == "rejected":
@@ -591,12 +591,153 @@ class FulfilmentReviewMixin(models.AbstractModel):
     def _review_under_review(self):
         return self.filtered(lambda r: r._review_is_open() and r.review_state in ("pending", "approved"))
 
-    def _review_invalidate_changed(self, before):
-        changed = self.filtered(lambda r: r.id in before)
-        after = changed._review_snapshot()
-        changed = changed.filtered(lambda r: before[r.id] != after[r.id])
-        if changed:
-            changed._review_invalidate(self._review_changed_reason)
+    def _review_capture(self):
+        """What the reviewers of these records signed, before a change: {record id: (the watched
+        values, the facts the rules read)}."""
+        __, facts = self.env["fulfilment.review.rule"]._rules_and_facts(self, self._review_applies_to)
+        snapshot = self._review_snapshot()
+        return {record.id: (snapshot[record.id], facts.get(record.id)) for record in self}
+
+    def _review_reconcile(self, before):
+        """After a change of the watched fields of records under review, re-match the rules:
+
+        - a sign-off whose rule no longer applies is dropped (cancelled: no longer needed);
+        - one whose rule still applies stays as it is when the change does not make worse what
+          the rule looks at (``fulfilment.review.rule._reask_reasons``), and is asked again
+          otherwise (cancelled, and a new one in the same round);
+        - a rule that applies now adds its sign-off to the round.
+
+        The steps follow: the lowest step not approved is open, later ones wait. The chatter
+        says what was kept, dropped, asked again or added, and why.
+
+        :param before: ``_review_capture()`` of the records before the change
+        """
+        records = self.exists().filtered(lambda r: r.id in before)
+        snapshot = records._review_snapshot()
+        records = records.filtered(lambda r: before[r.id][0] != snapshot[r.id])
+        if not records:
+            return
+        Rule = self.env["fulfilment.review.rule"]
+        Review = self.env["fulfilment.review"]
+        rules_after, facts_after = Rule._rules_and_facts(records, self._review_applies_to)
+        now = fields.Datetime.now()
+        to_cancel = Review
+        values = []
+        events = {}
+        for record in records:
+            current = record._review_current().filtered(
+                lambda r: r.state in ("waiting", "pending", "approved")
+            )
+            matching = rules_after.get(record, Rule)
+            fact_before, fact_after = before[record.id][1], facts_after.get(record.id)
+            record_events = events[record] = []
+            for review in current:
+                rule = review.rule_id
+                if rule and rule not in matching:
+                    to_cancel |= review
+                    record_events.append(("dropped", review, []))
+                    continue
+                if rule and fact_before and fact_after:
+                    reasons = rule._reask_reasons(fact_before, fact_after)
+                else:
+                    reasons = [record._review_changed_reason]
+                if not reasons:
+                    record_events.append(("kept", review, []))
+                    continue
+                to_cancel |= review
+                record_events.append(("asked", review, reasons))
+                values.append(
+                    record._review_values(
+                        review.group_id,
+                        review.sequence,
+                        rule,
+                        rule._reason_items(fact_after) if rule else review.reason_data,
+                        record.review_round,
+                        now,
+                    )
+                )
+            for rule in matching - current.rule_id:
+                record_events.append(("added", rule, []))
+                values.append(
+                    record._review_values(
+                        rule.group_id,
+                        rule.sequence,
+                        rule,
+                        rule._reason_items(fact_after),
+                        record.review_round,
+                        now,
+                    )
+                )
+        if to_cancel:
+            to_cancel._remove_activities()
+            to_cancel.sudo().write({"state": "cancelled"})
+        if values:
+            Review.sudo().create(values)
+        was_approved = records.filtered(lambda r: r.review_state == "approved")
+        records._review_follow_steps(now)
+        for record in records:
+            record._review_post_reconciled(events[record])
+        records._review_recompute_state()
+        newly_approved = records.filtered(lambda r: r.review_state == "approved") - was_approved
+        if newly_approved:
+            newly_approved._review_on_approved()
+
+    def _review_follow_steps(self, now=None):
+        """Open the lowest step of the current round that is not approved; later steps wait."""
+        to_open = self.env["fulfilment.review"]
+        to_wait = self.env["fulfilment.review"]
+        for record in self:
+            active = record._review_current().filtered(
+                lambda r: r.state in ("waiting", "pending", "approved")
+            )
+            open_ = active.filtered(lambda r: r.state != "approved")
+            if not open_:
+                continue
+            step = min(open_.mapped("sequence"))
+            to_open |= open_.filtered(lambda r, step=step: r.state == "waiting" and r.sequence == step)
+            to_wait |= open_.filtered(lambda r, step=step: r.state == "pending" and r.sequence > step)
+        if to_wait:
+            to_wait._remove_activities()
+            to_wait.sudo().write({"state": "waiting", "deadline": False})
+        if to_open:
+            to_open._open(now)
+
+    def _review_post_reconciled(self, events):
+        """Tell in the chatter what a change did to the sign-offs of this record (one)."""
+        if not events:
+            return
+
+        def title(env):
+            return env._("The document changed while under review; the sign-offs were checked again:")
+
+        def line(env, kind, item, reasons):
+            department = item.with_env(env).department
+            if kind == "kept":
+                return env._("%(department)s: kept, the change does not concern it", department=department)
+            if kind == "dropped":
+                return env._("%(department)s: dropped, no longer needed", department=department)
+            if kind == "added":
+                return env._("%(department)s: added, its rule applies now", department=department)
+            return env._(
+                "%(department)s: asked again, %(reasons)s",
+                department=department,
+                reasons="; ".join(reason(env) for reason in reasons),
+            )
+
+        if not hasattr(self, "_fulfilment_post"):
+            return
+        self._fulfilment_post(
+            lambda record: (
+                Markup("<p>%s</p><ul>%s</ul>")
+                % (
+                    title(record.env),
+                    Markup("").join(
+                        Markup("<li>%s</li>") % line(record.env, kind, item, reasons)
+                        for kind, item, reasons in events
+                    ),
+                )
+            )
+        )
 
     # ------------------------------------------------------------------
     # Writes: the gate and the invalidation hold for any client
@@ -612,10 +753,14 @@ class FulfilmentReviewMixin(models.AbstractModel):
         watched = (
             self._review_under_review() if set(vals) & set(self._review_watched_fields) else self.browse()
         )
-        before = watched._review_snapshot()
-        result = super().write(vals)
-        if watched:
-            watched._review_invalidate_changed(before)
+        if not watched:
+            return super().write(vals)
+        before = watched._review_capture()
+        # The lines written through this write leave the reconciliation to it.
+        result = super(FulfilmentReviewMixin, self.with_context(fulfilment_review_parent_watches=True)).write(
+            vals
+        )
+        watched._review_reconcile(before)
         return result
 
     @api.model_create_multi

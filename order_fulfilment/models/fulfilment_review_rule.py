@@ -1,3 +1,4 @@
+import contextlib
 from collections import defaultdict
 
 from odoo import api, fields, models, tools
@@ -104,6 +105,19 @@ class FulfilmentReviewRule(models.Model):
     allow_self_review = fields.Boolean(
         help="Allow the order's salesperson and the requester to sign this review.",
     )
+    min_approvers = fields.Integer(
+        string="Approvers Needed",
+        default=1,
+        required=True,
+        aggregator=None,
+        help="How many different members of the group must approve (e.g. 2 of the finance team). "
+        "One rejection rejects the sign-off.",
+    )
+    allow_forward = fields.Boolean(
+        string="Allow Forwarding",
+        default=True,
+        help="Reviewers may forward the review to a named colleague, who may then decide it too.",
+    )
     note = fields.Text(translate=True, help="What reviewers should check.")
 
     _sql_constraints = [
@@ -121,6 +135,11 @@ class FulfilmentReviewRule(models.Model):
             "response_hours_positive",
             "CHECK(response_hours > 0)",
             "The response time of a review rule must be positive.",
+        ),
+        (
+            "min_approvers_positive",
+            "CHECK(min_approvers >= 1)",
+            "A review rule needs at least one approver.",
         ),
     ]
 
@@ -166,6 +185,18 @@ class FulfilmentReviewRule(models.Model):
             for model in self.env["fulfilment.review.mixin"]._inherit_children
             if model in self.env and self.env[model]._review_applies_to
         }
+
+    @api.constrains("min_approvers")
+    def _check_min_approvers(self):
+        for rule in self:
+            if rule.min_approvers < 1:
+                raise ValidationError(
+                    self.env._(
+                        "Review rule %(rule)s: at least one approver is needed (Approvers Needed is 1 "
+                        "or more).",
+                        rule=rule.display_name,
+                    )
+                )
 
     @api.constrains("filter_domain", "applies_to")
     def _check_filter_domain(self):
@@ -346,7 +377,7 @@ class FulfilmentReviewRule(models.Model):
         if self.over_credit_limit:
             items.append(["over_credit_limit", {}])
         if self.tight_date_only:
-            # The date as the company's calendar day, formatted when the facts were read.
+            # The company's calendar day as data, formatted when the reason is read.
             items.append(["tight_date", {"date": fact.get("feasible_date") or False}])
         if self.change_types:
             items.append(["change_types", {"type_ids": self.change_types.ids}])
@@ -416,9 +447,15 @@ class FulfilmentReviewRule(models.Model):
         if code == "over_credit_limit":
             return self.env._("customer over credit limit")
         if code == "tight_date":
+            date = values.get("date")
+            if date:
+                # A calendar day (YYYY-MM-DD), in the reader's format; reasons stored before
+                # that hold the text formatted when they were written.
+                with contextlib.suppress(ValueError):
+                    date = tools.format_date(self.env, fields.Date.to_date(date))
             return self.env._(
                 "requested date earlier than the feasible date %(date)s",
-                date=values.get("date") or self.env._("unknown"),
+                date=date or self.env._("unknown"),
             )
         if code == "change_types":
             return self.env._("change of type %(types)s", types=joined("fulfilment.change.type", "type_ids"))
@@ -429,6 +466,86 @@ class FulfilmentReviewRule(models.Model):
                 "production already started: %(products)s", products=joined("product.product", "product_ids")
             )
         return self.env._("every order")
+
+    # ------------------------------------------------------------------
+    # After a change: does a sign-off that still applies hold?
+    # ------------------------------------------------------------------
+    def _has_criteria(self):
+        self.ensure_one()
+        return any(
+            (
+                self.min_amount,
+                self.rush_only,
+                self.nonstandard_only,
+                self.min_discount,
+                self.below_last_price,
+                self.over_credit_limit,
+                self.tight_date_only,
+                self.change_types,
+                self.filter_domain,
+            )
+        )
+
+    def _reask_reasons(self, before, after):
+        """Why the sign-off of this rule, which still applies, must be asked again after a change
+        of the record from the facts ``before`` to ``after``: a list of function(env) -> text,
+        empty when the sign-off still covers the record (the change does not make worse what
+        the rule looks at: e.g. a later requested date for a discount rule, a higher price for
+        a below-last-price rule). When in doubt (an extra condition, a rule on every order, a
+        new customer) it is asked again."""
+        self.ensure_one()
+        reasons = []
+        old_lines, new_lines = before["lines"], after["lines"]
+        added = {line_id: values for line_id, values in new_lines.items() if line_id not in old_lines}
+        more = {
+            line_id
+            for line_id, (product, qty, __) in new_lines.items()
+            if line_id in old_lines and (product != old_lines[line_id][0] or qty > old_lines[line_id][1])
+        }
+        if before["partner"] != after["partner"]:
+            reasons.append(lambda env: env._("the customer changed"))
+        if self.filter_domain:
+            reasons.append(lambda env: env._("the rule's extra condition may read the change"))
+        if not self._has_criteria():
+            reasons.append(lambda env: env._("the rule covers every order"))
+        if (self.min_amount or self.over_credit_limit) and float_compare(
+            after["amount"], before["amount"], precision_digits=2
+        ) > 0:
+            reasons.append(lambda env: env._("the total rose"))
+        if self.nonstandard_only and set(after["nonstandard"]) - set(before["nonstandard"]):
+            reasons.append(lambda env: env._("a non-standard product was added"))
+        if self.min_discount:
+            old_discounts = dict(before["line_discounts"])
+            if any(
+                float_compare(discount, old_discounts.get(product, 0.0), precision_digits=2) > 0
+                for product, discount in after["line_discounts"]
+            ):
+                reasons.append(lambda env: env._("a discount grew"))
+        if self.below_last_price:
+            below = set(after["below_last_price"])
+            lower = any(
+                values[0] in below
+                and (
+                    line_id in added
+                    or float_compare(values[2], old_lines[line_id][2], precision_digits=6) < 0
+                )
+                for line_id, values in new_lines.items()
+            )
+            if below - set(before["below_last_price"]) or lower:
+                reasons.append(lambda env: env._("a price fell below the customer's last price"))
+        if self.tight_date_only and (
+            added
+            or more
+            or (before["commitment_date"] and not after["commitment_date"])
+            or (
+                before["commitment_date"]
+                and after["commitment_date"]
+                and after["commitment_date"] < before["commitment_date"]
+            )
+            or before["rush"] != after["rush"]
+        ):
+            reasons.append(lambda env: env._("the requested date or the quantities changed"))
+        return reasons
 
     @api.model
     def _review_facts(self, records, rules):
@@ -470,6 +587,14 @@ class FulfilmentReviewRule(models.Model):
         nonstandard = order.order_line.product_id.filtered(lambda p: p.product_tmpl_id.fulfilment_nonstandard)
         return {
             "company": company,
+            "partner": order.partner_id.commercial_partner_id.id,
+            "commitment_date": order.commitment_date,
+            # {line id: (product id, quantity, unit price after discount)}: what changed, by line.
+            "lines": {
+                line.id: (line.product_id.id, line.product_uom_qty, line.price_reduce_taxexcl)
+                for line in order.order_line
+                if not line.display_type
+            },
             "amount": amount,
             "rush": order.is_rush,
             "nonstandard": nonstandard.ids,

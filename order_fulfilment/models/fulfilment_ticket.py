@@ -1,17 +1,17 @@
-import logging
+"""After-sales tickets (售后服务): the ticket, its consistency rules, creation and the workflow.
+
+The other capabilities of ``fulfilment.ticket`` extend it in their own files:
+``fulfilment_ticket_sla.py`` (deadlines, SLA state, the SLA pass and its escalation) and
+``fulfilment_ticket_returns.py`` (returns and replacement orders).
+"""
+
 import math
-from collections import defaultdict
-from datetime import timedelta
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_is_zero
 
-from ..tools.orm import lock_rows, run_batches
-from .fulfilment_ticket_sla import AT_RISK_SHARE, add_service_minutes, evaluate_sla, next_sla_check
+from ..tools.orm import lock_rows
 from .mail_thread import SENDER_FALLBACK
-
-_logger = logging.getLogger(__name__)
 
 TICKET_TYPES = [
     ("complaint", "Complaint"),
@@ -70,8 +70,6 @@ PROTECTED_FIELDS = frozenset(
 # What was handled: fixed once the ticket is resolved, closed or cancelled.
 HANDLED_FIELDS = ("partner_id", "order_id", "picking_id", "product_id", "lot_id", "resolution")
 DONE_STATES = ("resolved", "closed", "cancelled")
-# Working time looked ahead when counting SLA minutes in the company calendar.
-CALENDAR_LOOKAHEAD = timedelta(days=60)
 
 
 class FulfilmentTicket(models.Model):
@@ -135,35 +133,14 @@ class FulfilmentTicket(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
 
-    # SLA (R4.1)
+    # Workflow dates (the SLA deadlines and the pass: fulfilment_ticket_sla.py)
     opened_date = fields.Datetime(
         string="Opened On", readonly=True, copy=False, help="The service time is counted from this moment."
     )
-    assign_deadline = fields.Datetime(readonly=True, copy=False, index=True)
-    contact_deadline = fields.Datetime(readonly=True, copy=False, index=True)
-    assign_warning_date = fields.Datetime(readonly=True, copy=False)
-    contact_warning_date = fields.Datetime(readonly=True, copy=False)
     assigned_date = fields.Datetime(readonly=True, copy=False)
     first_contact_date = fields.Datetime(readonly=True, copy=False)
     resolved_date = fields.Datetime(readonly=True, copy=False)
     closed_date = fields.Datetime(readonly=True, copy=False)
-    sla_state = fields.Selection(
-        SLA_STATES, string="SLA", default="on_track", required=True, readonly=True, copy=False, index=True
-    )
-    sla_checked_at = fields.Datetime(readonly=True, copy=False)
-    sla_next_check = fields.Datetime(
-        compute="_compute_sla_next_check",
-        store=True,
-        index="btree_not_null",
-        help="The next moment the SLA state of the ticket can change; the SLA pass only reads due tickets.",
-    )
-    assign_escalated = fields.Boolean(readonly=True, copy=False)
-    contact_escalated = fields.Boolean(readonly=True, copy=False)
-    next_deadline = fields.Datetime(
-        compute="_compute_next_deadline", store=True, help="The earliest deadline whose event is still due."
-    )
-    sla_remaining_label = fields.Char(string="Time Left", compute="_compute_sla_remaining")
-    sla_remaining_minutes = fields.Integer(string="Minutes Left", compute="_compute_sla_remaining")
 
     # Resolution (R4.2, R4.3)
     resolution = fields.Selection(RESOLUTIONS, tracking=True, copy=False)
@@ -175,82 +152,10 @@ class FulfilmentTicket(models.Model):
     )
     carrier_name = fields.Char(string="Carrier", help="The carrier who transported goods damaged in transit.")
     carrier_claim_ref = fields.Char(string="Carrier Claim Reference", copy=False)
-    return_picking_ids = fields.Many2many(
-        "stock.picking",
-        "fulfilment_ticket_return_picking_rel",
-        "ticket_id",
-        "picking_id",
-        string="Returns",
-        copy=False,
-        readonly=True,
-    )
-    return_count = fields.Integer(compute="_compute_return_count")
-    replacement_order_id = fields.Many2one("sale.order", copy=False, readonly=True, index="btree_not_null")
 
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
-    def _sla_events(self):
-        self.ensure_one()
-        return [
-            (self.assign_warning_date, self.assign_deadline, self.assigned_date, self.assign_escalated),
-            (
-                self.contact_warning_date,
-                self.contact_deadline,
-                self.first_contact_date,
-                self.contact_escalated,
-            ),
-        ]
-
-    @api.depends(
-        "state",
-        "sla_checked_at",
-        "assign_deadline",
-        "contact_deadline",
-        "assign_warning_date",
-        "contact_warning_date",
-        "assigned_date",
-        "first_contact_date",
-        "assign_escalated",
-        "contact_escalated",
-    )
-    def _compute_sla_next_check(self):
-        for ticket in self:
-            if ticket.state == "cancelled" or not ticket.sla_checked_at or not ticket.assign_deadline:
-                ticket.sla_next_check = False
-                continue
-            ticket.sla_next_check = next_sla_check(ticket.sla_checked_at, ticket._sla_events()) or False
-
-    @api.depends("state", "assign_deadline", "contact_deadline", "assigned_date", "first_contact_date")
-    def _compute_next_deadline(self):
-        for ticket in self:
-            due = []
-            if ticket.state in OPEN_STATES:
-                if not ticket.assigned_date and ticket.assign_deadline:
-                    due.append(ticket.assign_deadline)
-                if not ticket.first_contact_date and ticket.contact_deadline:
-                    due.append(ticket.contact_deadline)
-            ticket.next_deadline = min(due) if due else False
-
-    @api.depends("next_deadline")
-    def _compute_sla_remaining(self):
-        now = fields.Datetime.now()
-        for ticket in self:
-            if not ticket.next_deadline:
-                ticket.sla_remaining_minutes = 0
-                ticket.sla_remaining_label = False
-                continue
-            minutes = int((ticket.next_deadline - now).total_seconds() // 60)
-            ticket.sla_remaining_minutes = minutes
-            if minutes >= 0:
-                ticket.sla_remaining_label = self.env._("%(minutes)s min left", minutes=minutes)
-            else:
-                ticket.sla_remaining_label = self.env._("%(minutes)s min late", minutes=-minutes)
-
-    def _compute_return_count(self):
-        for ticket in self:
-            ticket.return_count = len(ticket.return_picking_ids)
-
     def _compute_access_url(self):
         res = super()._compute_access_url()
         for ticket in self:
@@ -528,155 +433,6 @@ class FulfilmentTicket(models.Model):
         return super().unlink()
 
     # ------------------------------------------------------------------
-    # SLA
-    # ------------------------------------------------------------------
-    def _set_deadlines(self):
-        """Deadlines from the opening moment and the company's service times."""
-        by_company = defaultdict(lambda: self.browse())
-        for ticket in self:
-            by_company[ticket.company_id] |= ticket
-        for company, tickets in by_company.items():
-            intervals = None
-            if company.fulfilment_sla_use_calendar:
-                # One read of the calendar (attendances and holidays) per company, not per ticket.
-                intervals = company._fulfilment_work_intervals(
-                    min(tickets.mapped("opened_date")),
-                    max(tickets.mapped("opened_date")) + CALENDAR_LOOKAHEAD,
-                )
-            assign = company.aftersales_assign_minutes
-            contact = company.aftersales_contact_minutes
-            values = defaultdict(list)
-            for ticket in tickets:
-                start = ticket.opened_date
-
-                def deadline(minutes, start=start, intervals=intervals):
-                    moment = add_service_minutes(start, minutes, intervals)
-                    # A calendar without enough working time falls back to the wall clock.
-                    return moment or add_service_minutes(start, minutes)
-
-                vals = {
-                    "assign_deadline": deadline(assign),
-                    "assign_warning_date": deadline(assign * (1 - AT_RISK_SHARE)),
-                    "contact_deadline": deadline(contact),
-                    "contact_warning_date": deadline(contact * (1 - AT_RISK_SHARE)),
-                }
-                values[tuple(sorted(vals.items()))].append(ticket.id)
-            for key, ids in values.items():
-                self.browse(ids).sudo().write(dict(key))
-
-    def _sla_refresh(self, now, escalate=False):
-        """Recompute the SLA state at ``now``, grouped writes; escalate new breaches."""
-        groups = defaultdict(list)
-        to_escalate = []
-        for ticket in self:
-            vals = {"sla_checked_at": now}
-            if ticket.state != "cancelled" and ticket.assign_deadline:
-                events = ticket._sla_events()
-                sla_state, breached = evaluate_sla(now, [event[:3] for event in events])
-                vals["sla_state"] = sla_state
-                if escalate:
-                    new_breaches = []
-                    for flag, is_breached, event in zip(
-                        ("assign_escalated", "contact_escalated"), breached, events, strict=True
-                    ):
-                        if is_breached and not event[3]:
-                            vals[flag] = True
-                            new_breaches.append(flag)
-                    if new_breaches:
-                        to_escalate.append((ticket, new_breaches))
-            groups[tuple(sorted(vals.items()))].append(ticket.id)
-        for key, ids in groups.items():
-            self.browse(ids).sudo().write(dict(key))
-        if to_escalate:
-            self._escalate(to_escalate)
-
-    def _escalate(self, breaches):
-        """Tell the after-sales managers of breached deadlines: a note and an activity each."""
-        managers = (
-            self.env.ref("order_fulfilment.group_aftersales_manager")
-            .sudo()
-            .users.filtered(lambda user: user.active and not user.share)
-        )
-        activity_type = self.env.ref(
-            "order_fulfilment.mail_activity_type_ticket_escalation", raise_if_not_found=False
-        )
-        model_id = self.env["ir.model"]._get_id("fulfilment.ticket")
-        activities = []
-
-        def missed(ticket, flags):
-            """What was missed, in the language of the ticket's environment."""
-            labels = {
-                "assign_escalated": ticket.env._("assign deadline"),
-                "contact_escalated": ticket.env._("contact deadline"),
-            }
-            return ", ".join(labels[flag] for flag in flags)
-
-        def body(ticket, flags):
-            return ticket.env._(
-                "Ticket %(ticket)s (%(customer)s) missed its %(what)s. Agent: %(agent)s.",
-                ticket=ticket.name,
-                customer=ticket.partner_id.display_name,
-                what=missed(ticket, flags),
-                agent=ticket.user_id.name or ticket.env._("nobody assigned"),
-            )
-
-        flags_by_ticket = {}
-        for ticket, flags in breaches:
-            ticket = ticket.sudo()
-            flags_by_ticket[ticket.id] = flags
-            company_managers = managers.filtered(lambda user, t=ticket: t.company_id in user.company_ids)
-            for manager in company_managers:
-                # In the manager's language.
-                in_lang = ticket.with_context(lang=manager.lang)
-                activities.append(
-                    {
-                        "res_model_id": model_id,
-                        "res_id": ticket.id,
-                        "user_id": manager.id,
-                        "activity_type_id": activity_type.id if activity_type else False,
-                        "summary": in_lang.env._("SLA breached: %(what)s", what=missed(in_lang, flags)),
-                        "note": body(in_lang, flags),
-                        "date_deadline": fields.Date.context_today(ticket),
-                    }
-                )
-        # One batch of notes (no e-mail per ticket): the managers' activities are the notification.
-        tickets = self.browse(list(flags_by_ticket)).sudo()
-        tickets._fulfilment_log(lambda ticket: body(ticket, flags_by_ticket[ticket.id]))
-        if activities:
-            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)
-
-    @api.model
-    def _cron_sla_check(self, batch_size=500, now=None):
-        """After-sales SLA pass: refresh due tickets, escalate breaches once.
-
-        Reads only tickets whose ``sla_next_check`` is due (indexed), locks them with
-        SKIP LOCKED so concurrent passes never process a ticket twice.
-        """
-        now = now or fields.Datetime.now()
-
-        def batch(limit):
-            self.env["fulfilment.ticket"].flush_model(["sla_next_check"])
-            self.env.cr.execute(
-                SQL(
-                    """SELECT id FROM fulfilment_ticket
-                        WHERE sla_next_check <= %s
-                        ORDER BY sla_next_check
-                        LIMIT %s
-                        FOR UPDATE SKIP LOCKED""",
-                    now,
-                    limit,
-                )
-            )
-            ids = [row[0] for row in self.env.cr.fetchall()]
-            tickets = self.sudo().browse(ids)
-            tickets._sla_refresh(now, escalate=True)
-            tickets.flush_recordset()
-            tickets.invalidate_recordset()
-            return len(ids), len(ids) == limit
-
-        return run_batches(self.env, batch, batch_size)
-
-    # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
     def _lock(self):
@@ -782,158 +538,6 @@ class FulfilmentTicket(models.Model):
         self.sudo().write({"state": "cancelled"})
         return True
 
-    def action_create_return(self):
-        self.ensure_one()
-        self._check_agent()
-        self._lock()
-        self._check_state(OPEN_STATES, self.env._("given a return"))
-        picking = self.picking_id.sudo()
-        if not picking or not self.product_id:
-            raise UserError(
-                self.env._(
-                    "Ticket %(ticket)s: set the delivery and the product to return first.", ticket=self.name
-                )
-            )
-        if picking.state != "done":
-            raise UserError(
-                self.env._(
-                    "Ticket %(ticket)s: delivery %(picking)s is not done yet; "
-                    "only delivered goods come back.",
-                    ticket=self.name,
-                    picking=picking.name,
-                )
-            )
-        open_returns = self.sudo().return_picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-        if open_returns:
-            raise UserError(
-                self.env._(
-                    "Ticket %(ticket)s already has the open return %(returns)s.",
-                    ticket=self.name,
-                    returns=", ".join(open_returns.mapped("name")),
-                )
-            )
-        # Agents need no inventory rights: the ticket's checks above guard the return.
-        wizard = (
-            self.env["stock.return.picking"]
-            .sudo()
-            .with_context(active_id=picking.id, active_ids=picking.ids, active_model="stock.picking")
-            .create({"picking_id": picking.id})
-        )
-        product_lines = wizard.product_return_moves.filtered(lambda line: line.product_id == self.product_id)
-        if not product_lines:
-            raise UserError(
-                self.env._(
-                    "Ticket %(ticket)s: %(product)s is not on delivery %(picking)s.",
-                    ticket=self.name,
-                    product=self.product_id.display_name,
-                    picking=picking.name,
-                )
-            )
-        # What was delivered, less what already came back (Odoo's own "return all" arithmetic).
-        for line in wizard.product_return_moves:
-            line.quantity = 0
-        returned = (
-            self.env["stock.move"]
-            .sudo()
-            .search([("origin_returned_move_id", "in", product_lines.move_id.ids), ("state", "!=", "cancel")])
-        )
-        available = {}
-        for line in product_lines:
-            move = line.move_id
-            qty = move.quantity - sum(
-                returned.filtered(lambda m, o=move: m.origin_returned_move_id == o).mapped("quantity")
-            )
-            available[line] = max(qty, 0.0)
-        wanted = self.quantity or sum(available.values())
-        total = sum(available.values())
-        rounding = self.product_id.uom_id.rounding
-        if float_is_zero(total, precision_rounding=rounding) or wanted > total + rounding:
-            raise UserError(
-                self.env._(
-                    "Ticket %(ticket)s: %(wanted)s of %(product)s cannot come back, "
-                    "only %(available)s left to return on %(picking)s.",
-                    ticket=self.name,
-                    wanted=wanted,
-                    product=self.product_id.display_name,
-                    available=total,
-                    picking=picking.name,
-                )
-            )
-        for line, qty in available.items():
-            line.quantity = min(qty, wanted)
-            wanted -= line.quantity
-        action = wizard.action_create_returns()
-        return_picking = self.env["stock.picking"].sudo().browse(action["res_id"])
-        self.sudo().write({"return_picking_ids": [Command.link(return_picking.id)]})
-        self._fulfilment_post_to_customer(
-            lambda ticket: ticket.env._("Return %(picking)s created.", picking=return_picking.name)
-        )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Return"),
-            "res_model": "stock.picking",
-            "res_id": return_picking.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
-
-    def action_create_replacement(self):
-        self.ensure_one()
-        self._check_agent()
-        self._lock()
-        self._check_state(OPEN_STATES, self.env._("given a replacement"))
-        if self.replacement_order_id:
-            raise UserError(
-                self.env._(
-                    "Ticket %(ticket)s already has the replacement order %(order)s.",
-                    ticket=self.name,
-                    order=self.replacement_order_id.name,
-                )
-            )
-        if not self.product_id:
-            raise UserError(
-                self.env._("Ticket %(ticket)s: set the product to replace first.", ticket=self.name)
-            )
-        # Agents need no sales rights: the ticket's checks above guard the replacement.
-        order = (
-            self.env["sale.order"]
-            .sudo()
-            .with_company(self.company_id)
-            .create(
-                {
-                    "partner_id": self.partner_id.id,
-                    "company_id": self.company_id.id,
-                    "origin": self.name,
-                    "user_id": (self.order_id.sudo().user_id or self.env.user).id,
-                    "fulfilment_replacement_ticket_id": self.id,
-                    "order_line": [
-                        Command.create(
-                            {
-                                "product_id": self.product_id.id,
-                                "product_uom_qty": self.quantity or 1.0,
-                                "price_unit": 0.0,
-                                "discount": 0.0,
-                            }
-                        )
-                    ],
-                }
-            )
-        )
-        self.sudo().write({"replacement_order_id": order.id})
-        self._fulfilment_post_to_customer(
-            lambda ticket: ticket.env._(
-                "Replacement order %(order)s created at zero price.", order=order.name
-            )
-        )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Replacement Order"),
-            "res_model": "sale.order",
-            "res_id": order.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
-
     def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
         # Customers (portal) and agents without an e-mail address write in the ticket's thread:
         # its followers are told from the company's address.
@@ -947,10 +551,3 @@ class FulfilmentTicket(models.Model):
         for ticket in self:
             lang = ticket.partner_id.lang or ticket.company_id.partner_id.lang
             ticket._fulfilment_post(body, lang=lang, message_type="comment", subtype_xmlid="mail.mt_comment")
-
-    def action_view_returns(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
-        action["domain"] = [("id", "in", self.return_picking_ids.ids)]
-        action["context"] = {}
-        return action

@@ -4,12 +4,12 @@ from odoo import api, fields, models
 class FulfilmentTicketSourceMixin(models.AbstractModel):
     """A document after-sales tickets point to (an order, a delivery): the ticket count and the
     smart button that lists them. A model opts in with the name of the ticket's many2one to it
-    (``_ticket_field``) and of its own one2many of tickets (``_ticket_one2many``)."""
+    (``_fulfilment_ticket_field``) and of its own one2many of tickets (``_fulfilment_ticket_one2many``)."""
 
     _name = "fulfilment.ticket.source.mixin"
     _description = "Document of After-sales Tickets"
-    _ticket_field = None
-    _ticket_one2many = None
+    _fulfilment_ticket_field = None
+    _fulfilment_ticket_one2many = None
 
     fulfilment_ticket_count = fields.Integer(
         string="Tickets",
@@ -17,9 +17,9 @@ class FulfilmentTicketSourceMixin(models.AbstractModel):
         groups="order_fulfilment.group_aftersales_user,sales_team.group_sale_salesman",
     )
 
-    @api.depends(lambda self: [self._ticket_one2many] if self._ticket_one2many else [])
+    @api.depends(lambda self: [self._fulfilment_ticket_one2many] if self._fulfilment_ticket_one2many else [])
     def _compute_fulfilment_ticket_count(self):
-        field = self._ticket_field
+        field = self._fulfilment_ticket_field
         counts = dict(
             self.env["fulfilment.ticket"]._read_group([(field, "in", self.ids)], [field], ["__count"])
         )
@@ -29,7 +29,7 @@ class FulfilmentTicketSourceMixin(models.AbstractModel):
     def _fulfilment_ticket_defaults(self):
         """Values a ticket made from this document starts with."""
         return {
-            f"default_{self._ticket_field}": self.id,
+            f"default_{self._fulfilment_ticket_field}": self.id,
             "default_partner_id": self.partner_id.id,
             "default_company_id": self.company_id.id,
         }
@@ -37,6 +37,6 @@ class FulfilmentTicketSourceMixin(models.AbstractModel):
     def action_view_fulfilment_tickets(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("order_fulfilment.fulfilment_ticket_action")
-        action["domain"] = [(self._ticket_field, "=", self.id)]
+        action["domain"] = [(self._fulfilment_ticket_field, "=", self.id)]
         action["context"] = self._fulfilment_ticket_defaults()
         return action

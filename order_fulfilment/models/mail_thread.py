@@ -87,3 +87,22 @@ class MailThread(models.AbstractModel):
         records = self._fulfilment_with_sender(lang)
         bodies = {record.id: escape(body(record) if callable(body) else body) for record in records}
         return records._message_log_batch(bodies=bodies, **kwargs)
+
+    def _fulfilment_todo(self, user_field, summary, note=None, activity_type="mail.mail_activity_data_todo"):
+        """Schedule a to-do on each record for the user its ``user_field`` names (records without
+        one get none), written in that user's language.
+
+        :param summary: function(record) -> the title, called with the record in the user's
+            language (write it with ``record.env._``)
+        :param note: the same for the text, or None
+        :param activity_type: xml id of the activity type
+        """
+        for record in self.filtered(user_field):
+            user = record[user_field]
+            to_do = record._fulfilment_with_sender(user.lang)
+            to_do.activity_schedule(
+                activity_type,
+                user_id=user.id,
+                summary=summary(to_do),
+                note=note(to_do) if note else "",
+            )

@@ -10,17 +10,19 @@ class SaleOrder(models.Model):
     change_request_ids = fields.One2many(
         "fulfilment.change.request", "order_id", string="Change Requests", copy=False
     )
-    change_request_count = fields.Integer(compute="_compute_change_request_count")
+    fulfilment_change_request_count = fields.Integer(
+        string="Change Request Count", compute="_compute_fulfilment_change_request_count"
+    )
 
     @api.depends("change_request_ids")
-    def _compute_change_request_count(self):
+    def _compute_fulfilment_change_request_count(self):
         counts = dict(
             self.env["fulfilment.change.request"]._read_group(
                 [("order_id", "in", self.ids)], ["order_id"], ["__count"]
             )
         )
         for order in self:
-            order.change_request_count = counts.get(order._origin, 0)
+            order.fulfilment_change_request_count = counts.get(order._origin, 0)
 
     def action_request_change(self):
         """Open a new change request (订单变更) of this confirmed order."""

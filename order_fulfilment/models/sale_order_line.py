@@ -12,6 +12,9 @@ class SaleOrderLine(models.Model):
     # ------------------------------------------------------------------
     def _action_launch_stock_rule(self, previous_product_uom_qty=False):
         res = super()._action_launch_stock_rule(previous_product_uom_qty=previous_product_uom_qty)
+        if self.env.context.get("skip_procurement"):
+            # Nothing was procured (sale_stock returned at once): no new MO to link.
+            return res
         # The MOs now exist, sub-assemblies included: link them and give rush orders priority.
         orders = self.order_id.filtered(lambda o: o.state == "sale")
         orders._fulfilment_link_productions()

@@ -25,8 +25,10 @@ class SaleOrder(models.Model):
         help="Deliveries of this order may be validated: the customer is class A, the invoices "
         "are paid and cover the order, or finance released it.",
     )
-    delivery_released_by_id = fields.Many2one("res.users", copy=False, readonly=True, index="btree_not_null")
-    delivery_released_date = fields.Datetime(copy=False, readonly=True)
+    fulfilment_released_by_id = fields.Many2one(
+        "res.users", string="Delivery Released By", copy=False, readonly=True, index="btree_not_null"
+    )
+    fulfilment_released_date = fields.Datetime(string="Delivery Released Date", copy=False, readonly=True)
     # Computed as superuser: finance reads what is still due without rights on the invoices.
     fulfilment_amount_due = fields.Monetary(
         string="Amount Due",
@@ -77,7 +79,7 @@ class SaleOrder(models.Model):
     @api.depends(
         "fulfilment_customer_class",
         "amount_total",
-        "delivery_released_by_id",
+        "fulfilment_released_by_id",
         "order_line.invoice_lines.move_id.state",
         "order_line.invoice_lines.move_id.payment_state",
         "order_line.invoice_lines.move_id.amount_total",
@@ -86,7 +88,7 @@ class SaleOrder(models.Model):
         for order in self:
             order.delivery_released = (
                 order.fulfilment_customer_class == "A"
-                or bool(order.delivery_released_by_id)
+                or bool(order.fulfilment_released_by_id)
                 or order._fulfilment_invoices_cover_order()
             )
 
@@ -140,7 +142,7 @@ class SaleOrder(models.Model):
         )
         return float_compare(invoiced, self.amount_total, precision_rounding=self.currency_id.rounding) >= 0
 
-    @api.constrains("delivery_released_by_id", "delivery_released_date")
+    @api.constrains("fulfilment_released_by_id", "fulfilment_released_date")
     def _check_delivery_release_rights(self):
         # Only action_release_delivery() (which writes as superuser) or finance may set these.
         if self.env.su or self.env.user.has_group("order_fulfilment.group_review_finance"):
@@ -181,7 +183,7 @@ class SaleOrder(models.Model):
         if not to_release:
             return True
         now = fields.Datetime.now()
-        to_release.sudo().write({"delivery_released_by_id": self.env.uid, "delivery_released_date": now})
+        to_release.sudo().write({"fulfilment_released_by_id": self.env.uid, "fulfilment_released_date": now})
         to_release.sudo()._fulfilment_log(
             lambda order: order.env._(
                 "Delivery released before payment by %(user)s.", user=self.env.user.name

@@ -62,14 +62,11 @@ class SaleOrder(models.Model):
         return action
 
     def _review_on_approved(self):
-        for order in self.filtered("user_id"):
-            # In the salesperson's language.
-            to_do = order._fulfilment_with_sender(order.user_id.lang)
-            to_do.activity_schedule(
-                CONFIRM_ACTIVITY,
-                user_id=order.user_id.id,
-                summary=to_do.env._("Reviews approved: confirm the order"),
-            )
+        self._fulfilment_todo(
+            "user_id",
+            lambda order: order.env._("Reviews approved: confirm the order"),
+            activity_type=CONFIRM_ACTIVITY,
+        )
 
     def _review_close_confirm_activity(self):
         """Remove the salesperson's "confirm the order" to-do once the order is confirmed or
@@ -89,15 +86,18 @@ class SaleOrder(models.Model):
         self._review_close_confirm_activity()
         return result
 
+    def _review_reconcile(self, before):
+        result = super()._review_reconcile(before)
+        # The approval no longer holds: the "confirm the order" to-do goes.
+        self.exists().filtered(lambda o: o.review_state != "approved")._review_close_confirm_activity()
+        return result
+
     def _review_on_rejected(self):
-        for order in self.filtered("user_id"):
-            to_do = order._fulfilment_with_sender(order.user_id.lang)
-            to_do.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=order.user_id.id,
-                summary=to_do.env._("Review rejected: change the quotation and request the review again"),
-                note=to_do.review_rejection,
-            )
+        self._fulfilment_todo(
+            "user_id",
+            lambda order: order.env._("Review rejected: change the quotation and request the review again"),
+            note=lambda order: order.review_rejection,
+        )
 
     def _review_changed_reason(self, env):
         return env._("the quotation changed after the review was requested")
@@ -133,11 +133,7 @@ class SaleOrder(models.Model):
                 "Signed online by the customer. The order is confirmed once its reviews are approved."
             )
         )
-        for order in blocked.filtered("user_id"):
-            to_do = order._fulfilment_with_sender(order.user_id.lang)
-            to_do.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=order.user_id.id,
-                summary=to_do.env._("Signed online: complete the reviews, then confirm"),
-            )
+        blocked._fulfilment_todo(
+            "user_id", lambda order: order.env._("Signed online: complete the reviews, then confirm")
+        )
         return super(SaleOrder, self - blocked)._validate_order()

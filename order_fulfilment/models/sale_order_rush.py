@@ -142,42 +142,9 @@ class SaleOrder(models.Model):
             order.commitment_date = max(date for date in dates if date)
         return super()._action_confirm()
 
-    def _fulfilment_collect_productions(self):
-        """Manufacturing orders made for the orders, down through every BoM level."""
-        found = self.env["mrp.production"]
-        for productions in self._fulfilment_productions_by_order().values():
-            found |= productions
-        return found.with_env(self.env)
-
-    def _fulfilment_productions_by_order(self):
-        """{order: its manufacturing orders, every BoM level}, one level at a time for all
-        the orders together, so that the reads are batched."""
-        orders = self.sudo()
-        result = {order: order.mrp_production_ids for order in orders}
-        frontier = dict(result)
-        while frontier:
-            # Read the moves of every production of this level at once.
-            level = self.env["mrp.production"].sudo().union(*frontier.values())
-            level.procurement_group_id.stock_move_ids.move_orig_ids.mapped("production_id")
-            next_frontier = {}
-            for order, todo in frontier.items():
-                moves = todo.procurement_group_id.stock_move_ids
-                created = (moves | moves.move_orig_ids).created_production_id
-                children = (
-                    moves.created_production_id
-                    | moves.move_orig_ids.production_id
-                    | moves.move_orig_ids.created_production_id
-                    | created.procurement_group_id.mrp_production_ids
-                ) - result[order]
-                if children:
-                    result[order] |= children
-                    next_frontier[order] = children
-            frontier = next_frontier
-        return result
-
     def _fulfilment_link_productions(self):
-        """Record on each manufacturing order the sale order it was made for: one write per order
-        at most, and none when nothing changed."""
+        """Record on each manufacturing order the sale order it was made for (the orders of
+        ``sale_order_production.py``): one write per order at most, and none when nothing changed."""
         for order, productions in self._fulfilment_productions_by_order().items():
             unlinked = productions.filtered(lambda p, o=order: p.fulfilment_sale_id.id != o.id)
             if unlinked:

@@ -6,8 +6,8 @@ class SaleOrder(models.Model):
 
     _name = "sale.order"
     _inherit = ["sale.order", "fulfilment.ticket.source.mixin"]
-    _ticket_field = "order_id"
-    _ticket_one2many = "ticket_ids"
+    _fulfilment_ticket_field = "order_id"
+    _fulfilment_ticket_one2many = "ticket_ids"
 
     ticket_ids = fields.One2many(
         "fulfilment.ticket",

@@ -14,8 +14,8 @@ from .mail_thread import SENDER_FALLBACK
 class StockPicking(models.Model):
     _name = "stock.picking"
     _inherit = ["stock.picking", "fulfilment.ticket.source.mixin"]
-    _ticket_field = "picking_id"
-    _ticket_one2many = "fulfilment_ticket_ids"
+    _fulfilment_ticket_field = "picking_id"
+    _fulfilment_ticket_one2many = "fulfilment_ticket_ids"
 
     # ------------------------------------------------------------------
     # Rush orders

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.fulfilment_review_mixin import REVIEW_STATE
@@ -84,8 +84,19 @@ class FulfilmentAnalysis(models.Model):
     ticket_count = fields.Integer(string="After-Sales Tickets", readonly=True)
     ticket_breached_count = fields.Integer(string="SLA Breaches", readonly=True)
 
+    @api.model
+    def _change_type_columns(self):
+        """[(change type, its count column)]: one ``change_<type>_count`` per value of the
+        ``change_type`` selection of change requests, the one list of change types."""
+        return [
+            (code, f"change_{code}_count")
+            for code, __ in self.env["fulfilment.change.type"]._selection()
+            if f"change_{code}_count" in self._fields
+        ]
+
     @property
     def _table_query(self):
+        change_types = self._change_type_columns()
         flush = flush_sql(
             self.env,
             {
@@ -137,11 +148,7 @@ class FulfilmentAnalysis(models.Model):
                 CASE WHEN so.fulfilment_delivery_closed THEN so.fulfilment_days_late END AS days_late,
                 review.lead_hours AS review_lead_hours,
                 COALESCE(change.total, 0) AS change_request_count,
-                COALESCE(change.quantity, 0) AS change_quantity_count,
-                COALESCE(change.price, 0) AS change_price_count,
-                COALESCE(change.product, 0) AS change_product_count,
-                COALESCE(change.date, 0) AS change_date_count,
-                COALESCE(change.cancel, 0) AS change_cancel_count,
+                %(change_type_counts)s
                 COALESCE(ticket.total, 0) AS ticket_count,
                 COALESCE(ticket.breached, 0) AS ticket_breached_count
             FROM sale_order so
@@ -167,12 +174,8 @@ class FulfilmentAnalysis(models.Model):
             ) review ON review.order_id = so.id
             LEFT JOIN (
                 SELECT order_id,
-                       COUNT(*) AS total,
-                       COUNT(*) FILTER (WHERE change_type = 'quantity') AS quantity,
-                       COUNT(*) FILTER (WHERE change_type = 'price') AS price,
-                       COUNT(*) FILTER (WHERE change_type = 'product') AS product,
-                       COUNT(*) FILTER (WHERE change_type = 'date') AS date,
-                       COUNT(*) FILTER (WHERE change_type = 'cancel') AS cancel
+                       COUNT(*) AS total
+                       %(change_type_filters)s
                   FROM fulfilment_change_request
                  WHERE state NOT IN ('draft', 'cancelled')
                  GROUP BY order_id
@@ -185,7 +188,16 @@ class FulfilmentAnalysis(models.Model):
                  WHERE order_id IS NOT NULL AND state != 'cancelled'
                  GROUP BY order_id
             ) ticket ON ticket.order_id = so.id
-            WHERE so.state != 'cancel' %s
+            WHERE so.state != 'cancel' %(flush)s
             """,
-            flush,
+            # One count per change type, built from the selection (values passed as parameters).
+            change_type_counts=SQL().join(
+                SQL("COALESCE(%s, 0) AS %s,", SQL.identifier("change", code), SQL.identifier(column))
+                for code, column in change_types
+            ),
+            change_type_filters=SQL().join(
+                SQL(", COUNT(*) FILTER (WHERE change_type = %s) AS %s", code, SQL.identifier(code))
+                for code, __ in change_types
+            ),
+            flush=flush,
         )

@@ -6,6 +6,8 @@ from . import test_review_rpc
 from . import test_review_access
 from . import test_review_inbox
 from . import test_review_engine
+from . import test_review_reconcile
+from . import test_review_delegation
 from . import test_review_reminder
 from . import test_review_decision_mail
 from . import test_review_decision_link

@@ -177,6 +177,22 @@ class TestFulfilmentAnalysis(FulfilmentCase):
         self.assertAlmostEqual(self._row(order).review_lead_hours, 5.5, places=3)
         self.assertFalse(self._row(self.on_time).review_lead_hours, "No review, no lead time")
 
+    def test_change_type_counts_follow_the_selection(self):
+        """One count per value of the change_type selection, the one list of change types."""
+        selection = self.env["fulfilment.change.request"]._fields["change_type"].selection
+        columns = self.Analysis._change_type_columns()
+        self.assertEqual(columns, [(code, f"change_{code}_count") for code, __ in selection])
+        # n requests of the n-th type (as the requests would be once submitted).
+        Request = self.env["fulfilment.change.request"].sudo()
+        for count, (code, __) in enumerate(selection, start=1):
+            requests = Request.create(
+                [{"order_id": self.open.id, "reason": "Counted", "change_type": code} for __ in range(count)]
+            )
+            requests.write({"state": "submitted"})
+        row = self._row(self.open)
+        self.assertEqual([row[column] for __, column in columns], list(range(1, len(selection) + 1)))
+        self.assertEqual(row.change_request_count, sum(range(1, len(selection) + 1)))
+
     def test_change_requests_and_tickets(self):
         Request = self.env["fulfilment.change.request"].with_user(self.salesman)
         self.env["fulfilment.review.rule"].search([("applies_to", "=", "change_request")]).active = False

@@ -284,12 +284,14 @@ class TestBadInput(FulfilmentCase):
             name=cancelled.name,
         )
         self.assertFalse(waiting.delivery_released)
-        self.assertFalse(waiting.delivery_released_by_id)
+        self.assertFalse(waiting.fulfilment_released_by_id)
         self._refused(
             AccessError, waiting.with_user(self.salesman).action_release_delivery, name=waiting.name
         )
         self._refused(
-            AccessError, waiting.with_user(self.salesman).write, {"delivery_released_by_id": self.salesman.id}
+            AccessError,
+            waiting.with_user(self.salesman).write,
+            {"fulfilment_released_by_id": self.salesman.id},
         )
         with self.assertRaises(UserError):  # MissingError or AccessError, both UserErrors
             self.env["sale.order"].browse(MISSING_ID).with_user(self.finance).action_release_delivery()

@@ -1,10 +1,11 @@
 import base64
 import time
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -121,7 +122,7 @@ class TestChangeRequest(FulfilmentCase):
         self.assertEqual((pump_line.old_qty, pump_line.new_qty), (2, 3))
         self.assertEqual(request.line_ids.filtered("is_changed"), pump_line)
         self.assertEqual(request.new_amount_untaxed, order.amount_untaxed + 1000.0)
-        self.assertEqual(order.change_request_count, 1)
+        self.assertEqual(order.fulfilment_change_request_count, 1)
         # The impact: the pump's manufacturing orders and the delivery.
         self.assertTrue(request.affected_production_ids)
         self.assertIn(self.pump, request.affected_production_ids.product_id)
@@ -240,6 +241,81 @@ class TestChangeRequest(FulfilmentCase):
         self.assertEqual(set(order.order_line.mapped("product_uom_qty")), {2})
         self.assertEqual(self._pending(order, self.stocked), 200)
         self.assertLess(elapsed, 3.0, f"applying a 100-line change took {elapsed:.2f} s")
+
+    def test_apply_queries_do_not_grow_with_lines(self):
+        """The apply reads the lines' moves in batch: no query per changed line."""
+        self._no_rules()
+        counts = []
+        for size in (1, 5, 25):  # the first one fills Odoo's caches
+            order = self._confirmed([(self.stocked, 1, 50.0)] * size)
+            request = self._request(order, "quantity")
+            request.line_ids.write({"new_qty": 2})
+            request.action_submit()
+            self.env.flush_all()
+            # Applied later, in another transaction: nothing of the order in the cache.
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            request.action_apply()
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - start)
+            self.assertEqual(self._pending(order, self.stocked), 2 * size)
+        # Stock Odoo's own recompute of the delivered quantity looks up a kit BoM per line
+        # (sale_mrp): at most that one query per line more, none from the apply itself.
+        self.assertLessEqual(counts[2] - counts[1], 20 + 5, f"queries for 1, 5 and 25 lines: {counts}")
+
+    def test_quantity_decrease_three_levels(self):
+        """The orders below a line's MO are found at every BoM level, and resized with it."""
+        self._no_rules()
+        station = self.env["product.product"].create(
+            {
+                "name": "Pumping station",
+                "is_storable": True,
+                "route_ids": [Command.set([self.route_mto.id, self.route_manufacture.id])],
+            }
+        )
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": station.product_tmpl_id.id,
+                "product_qty": 1,
+                "bom_line_ids": [Command.create({"product_id": self.pump.id, "product_qty": 1})],
+            }
+        )
+        order = self._confirmed([(station, 4, 5000.0)])
+        mos = order._fulfilment_collect_productions()
+        self.assertEqual(set(mos.mapped("product_id")), {station, self.pump, self.subassembly})
+        request = self._request(order, "quantity")
+        request.line_ids.new_qty = 2
+        self.assertEqual(request.affected_production_ids, mos)
+        request.action_submit()
+        request.action_apply()
+        self.assertEqual(mos.mapped("product_qty"), [2] * 3, "every level resized")
+
+    # ------------------------------------------------------------------
+    # The change types
+    # ------------------------------------------------------------------
+    def test_change_types_follow_the_selection(self):
+        """The change_type selection is the one list: review rules name the types it makes."""
+        field = self.Request._fields["change_type"]
+        self.assertEqual(
+            [code for code, __ in field.selection], ["quantity", "price", "product", "date", "cancel"]
+        )
+        Type = self.env["fulfilment.change.type"]
+        types = Type.search([("code", "in", [code for code, __ in field.selection])])
+        self.assertEqual([(t.code, t.name) for t in types], list(field.selection))
+        for code, __ in field.selection:
+            self.assertEqual(self.env.ref(f"order_fulfilment.change_type_{code}").code, code)
+        # Translated like the selection, from the module's translations.
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["order_fulfilment"], ["zh_CN"], overwrite=True)
+        self.env.invalidate_all()
+        cancel = self.env.ref("order_fulfilment.change_type_cancel").with_context(lang="zh_CN")
+        self.assertEqual(cancel.name, "取消订单")
+        # A value added to the selection gets its type at the next update of the module.
+        with patch.object(field, "selection", [*field.selection, ("warranty", "Warranty Change")]):
+            Type._sync_from_selection()
+        warranty = self.env.ref("order_fulfilment.change_type_warranty")
+        self.assertEqual((warranty.code, warranty.name), ("warranty", "Warranty Change"))
+        self.assertEqual(Type.search([("code", "!=", False)])[-1], warranty, "ordered like the selection")
 
     # ------------------------------------------------------------------
     # Price, product, date, cancel

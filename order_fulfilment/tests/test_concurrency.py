@@ -148,6 +148,30 @@ class TestConcurrency(TransactionCase):
             cls.quotation_id = quotation.id
             cls.review_id = review.id
 
+            # A small quotation whose production sign-off needs two approvers.
+            env["fulfilment.review.rule"].create(
+                {
+                    "name": f"Concurrent dual sign-off {cls.suffix}",
+                    "group_id": env.ref("order_fulfilment.group_review_production").id,
+                    "min_approvers": 2,
+                    "filter_domain": repr([("client_order_ref", "=", f"DUAL-{cls.suffix}")]),
+                }
+            )
+            dual = env["sale.order"].create(
+                {
+                    "partner_id": customer.id,
+                    "user_id": cls.salesman_id,
+                    "client_order_ref": f"DUAL-{cls.suffix}",
+                    "order_line": [
+                        Command.create({"product_id": product.id, "product_uom_qty": 2, "price_unit": 50.0})
+                    ],
+                }
+            )
+            dual.with_user(salesman).action_request_review()
+            assert len(dual.review_ids) == 1 and dual.review_ids.min_approvers == 2, dual.review_ids
+            cls.dual_quotation_id = dual.id
+            cls.dual_review_id = dual.review_ids.id
+
             # Tickets opened four hours ago: both deadlines breached, nothing escalated yet.
             opened = fields.Datetime.now() - timedelta(hours=4)
             tickets = env["fulfilment.ticket"].create(
@@ -382,6 +406,38 @@ class TestConcurrency(TransactionCase):
         )
         self.assertEqual(
             self._count_messages("sale.order", self.quotation_id, "%All reviews are approved%"), 1
+        )
+        self.assertEqual(self._server_errors(), [])
+
+    def test_two_approvers_of_one_sign_off_at_once(self):
+        """Both approvals count: the second waits for the first's lock, then is retried on what
+        the first wrote, and completes the sign-off."""
+        sessions = [self._session(login) for login in self.producer_logins]
+        answers = self._fire(
+            [
+                (session, "fulfilment.review", "action_approve", [[self.dual_review_id]])
+                for session in sessions
+            ]
+        )
+        for answer in answers:
+            self.assertNotIn("error", answer, f"both approvals count: {answers}")
+            self.assertIs(answer["result"], True)
+        state, count = self._query(
+            "SELECT state, approval_count FROM fulfilment_review WHERE id = %s", (self.dual_review_id,)
+        )[0]
+        self.assertEqual((state, count), ("approved", 2))
+        approvers = self._query(
+            "SELECT user_id FROM fulfilment_review_approval WHERE review_id = %s ORDER BY user_id",
+            (self.dual_review_id,),
+        )
+        self.assertEqual([row[0] for row in approvers], sorted(self.producer_ids))
+        self.assertEqual(
+            self._query("SELECT review_state FROM sale_order WHERE id = %s", (self.dual_quotation_id,))[0][0],
+            "approved",
+        )
+        self.assertEqual(self._count_messages("sale.order", self.dual_quotation_id, "%1 of 2 approvers%"), 1)
+        self.assertEqual(
+            self._count_messages("sale.order", self.dual_quotation_id, "%All reviews are approved%"), 1
         )
         self.assertEqual(self._server_errors(), [])
 

@@ -121,7 +121,7 @@ class TestControls(FulfilmentCase):
         ).create({})._create_payments()
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertTrue(order.delivery_released)
-        self.assertFalse(order.delivery_released_by_id)
+        self.assertFalse(order.fulfilment_released_by_id)
         picking.button_validate()
         self.assertEqual(picking.state, "done")
 
@@ -143,7 +143,7 @@ class TestControls(FulfilmentCase):
         with self.assertRaisesRegex(AccessError, self.finance_group.name):
             as_salesman.action_release_delivery()
         with self.assertRaises(AccessError):
-            as_salesman.write({"delivery_released_by_id": self.salesman.id})
+            as_salesman.write({"fulfilment_released_by_id": self.salesman.id})
         self.assertFalse(order.delivery_released)
 
         # A warehouse user who cannot read the order is refused with the reason, not an access error.
@@ -154,8 +154,8 @@ class TestControls(FulfilmentCase):
 
         order.with_user(self.finance).action_release_delivery()
         self.assertTrue(order.delivery_released)
-        self.assertEqual(order.delivery_released_by_id, self.finance)
-        self.assertTrue(order.delivery_released_date)
+        self.assertEqual(order.fulfilment_released_by_id, self.finance)
+        self.assertTrue(order.fulfilment_released_date)
         released_notes = order.message_ids.filtered(lambda m: "Delivery released" in (m.body or ""))
         self.assertEqual(len(released_notes), 1)
         self.assertEqual(released_notes.author_id, self.finance.partner_id)

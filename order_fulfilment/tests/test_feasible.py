@@ -147,6 +147,24 @@ class TestFeasible(TransactionCase):
         self.assertTrue(production.workorder_ids.leave_id, "the manufacturing order is planned")
         return production
 
+    def _receipt(self, product, qty, date):
+        """An incoming receipt from the vendor into the warehouse's stock, planned on ``date``."""
+        move = self.env["stock.move"].create(
+            {
+                "name": product.name,
+                "product_id": product.id,
+                "product_uom_qty": qty,
+                "product_uom": product.uom_id.id,
+                "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                "location_dest_id": self.stock_location.id,
+                "picking_type_id": self.warehouse.in_type_id.id,
+                "date": date,
+            }
+        )
+        move._action_confirm()
+        self.assertEqual(move.date, fields.Datetime.to_datetime(date))
+        return move
+
     def _holiday(self, day):
         self.env["resource.calendar.leaves"].create(
             {
@@ -187,6 +205,70 @@ class TestFeasible(TransactionCase):
         self.assertIn("3 working days of Assembly", result["lines"][0]["reason"])
 
     @freeze_time(NOW)
+    def test_receipts_cover_part_of_the_shortfall(self):
+        self.env["stock.quant"]._update_available_quantity(self.pump, self.stock_location, 10)
+        self._receipt(self.pump, 5, "2025-03-04 10:00:00")
+        self._receipt(self.bearing, 2, "2025-03-05 08:00:00")
+        order = self._order([(self.pump, 30), (self.motor, 4)])
+        result = order.fulfilment_get_feasible()
+        # Pumps: 10 from stock, 20 short. Making all 20 (20 h on line A) would end Wednesday
+        # 12:00; the receipt of 5 on Tuesday 10:00 comes before that, so 15 are made: Monday
+        # 8 h, Tuesday 08:00-12:00 and 13:00-16:00. Ready at the later of the parts, Tuesday
+        # 16:00 (not Wednesday 12:00 with the receipt ignored); processed Tuesday, 2 working
+        # days: Thursday 17:00 (not Friday).
+        pumps = result["lines"][0]
+        self.assertEqual(pumps["ready"], dt("2025-03-04 16:00"))
+        self.assertEqual(pumps["date"], dt("2025-03-06 17:00"))
+        self.assertIn(
+            "Line 1, 30 × Pump PX-200: 10 from stock; 5 × Pump PX-200 arrive with a receipt on "
+            "03/04/2025; 15 × Pump PX-200 made by 03/04/2025 (2 working days of Assembly); "
+            "ships 03/06/2025",
+            pumps["reason"],
+        )
+        # Motors: 4 bearings, 2 from the receipt of Wednesday, before the vendor's 10 days
+        # (Thursday 13 March 08:00), which bring the other 2; winding 4 h on line A after
+        # the pumps: Thursday 13 March 08:00-12:00.
+        motors = result["lines"][1]
+        self.assertEqual(motors["ready"], dt("2025-03-13 12:00"))
+        self.assertIn(
+            "2 × Bearing arrive with a receipt on 03/05/2025; "
+            "2 × Bearing come from the vendor in 10 days (03/13/2025)",
+            motors["reason"],
+        )
+        self.assertEqual(result["date"], dt("2025-03-17 17:00"))
+
+    @freeze_time(NOW)
+    def test_day_counts_singular_and_plural(self):
+        gasket = self.env["product.product"].create(
+            {
+                "name": "Gasket",
+                "is_storable": True,
+                "seller_ids": [Command.create({"partner_id": self.vendor.id, "delay": 1})],
+            }
+        )
+        seal = self._product("Seal kit", [(gasket, 1)], [("Pressing", self.line_c, 60)])
+        crate = self._product("Crate", [(self.steel, 4)], [])
+        crate.bom_ids.produce_delay = 1
+        order = self._order([(seal, 1), (self.motor, 4), (crate, 1)])
+        result = order.fulfilment_get_feasible()
+        # Gasket from the vendor on Tuesday 08:00, pressing on bench C 08:00-09:00: one day.
+        self.assertEqual(result["lines"][0]["ready"], dt("2025-03-04 09:00"))
+        self.assertIn(
+            "1 × Gasket come from the vendor in 1 day (03/04/2025); 1 working day of Pressing",
+            result["lines"][0]["reason"],
+        )
+        self.assertIn(
+            "4 × Bearing come from the vendor in 10 days (03/13/2025)", result["lines"][1]["reason"]
+        )
+        self.assertIn("Line 3, 1 × Crate: 1 day of manufacturing lead time", result["lines"][2]["reason"])
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["order_fulfilment"], ["zh_CN"], overwrite=True)
+        chinese = order.with_context(lang="zh_CN").fulfilment_get_feasible()
+        self.assertIn("1 × Gasket 需向供应商采购，1 天到货", chinese["lines"][0]["reason"])
+        self.assertIn("Pressing 需 1 个工作日", chinese["lines"][0]["reason"])
+        self.assertIn("生产提前期 1 天", chinese["lines"][2]["reason"])
+
+    @freeze_time(NOW)
     def test_component_vendor_lead_time(self):
         order = self._order([(self.pump, 1), (self.motor, 4)])
         result = order.fulfilment_get_feasible()
@@ -214,7 +296,7 @@ class TestFeasible(TransactionCase):
         self.assertEqual(result["date"], dt("2025-03-10 17:00"))
         self.assertIn(
             "Line 2, 6 × Pump PX-200: Assembly line A is booked until 03/04/2025; "
-            "1 working days of Assembly; ships 03/10/2025",
+            "1 working day of Assembly; ships 03/10/2025",
             result["lines"][1]["reason"],
         )
 
@@ -319,6 +401,36 @@ class TestFeasible(TransactionCase):
             ._get("fulfilment.review.rule", "tight_date_only")
         )
         self.assertEqual(rule_field.field_description, "仅交期过紧")
+
+    @freeze_time(NOW)
+    def test_tight_date_reason_in_the_readers_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["order_fulfilment"], ["zh_CN"], overwrite=True)
+        self.env["fulfilment.review.rule"].search([]).active = False
+        self.env["fulfilment.review.rule"].create(
+            {
+                "name": "Date too tight",
+                "group_id": self.env.ref("order_fulfilment.group_review_production").id,
+                "tight_date_only": True,
+            }
+        )
+        self._planned_production(self.rotor, 8)
+        # Pumps ready Wednesday 15:00 after the planned rotors: ships Friday 7 March, later
+        # than the requested Tuesday.
+        order = self._order([(self.pump, 6)], commitment_date="2025-03-04 17:00:00")
+        order.with_context(lang="en_US").action_request_review()
+        review = order.review_ids
+        self.assertEqual(len(review), 1)
+        # The day is kept as data, and written out in the language of who reads it.
+        self.assertIn(["tight_date", {"date": "2025-03-07"}], review.reason_data)
+        self.assertIn(
+            "requested date earlier than the feasible date 03/07/2025",
+            review.with_context(lang="en_US").reason,
+        )
+        self.assertIn(
+            "交期过紧：要求交期早于最早可交货日期 2025年03月07日",
+            review.with_context(lang="zh_CN").reason,
+        )
 
     # A 20-line quotation of two-level BoMs: 50 queries measured (2026-12-01, Odoo 18.0), most
     # of them reading the products, BoMs and work centres level by level. Bound = 50 + 50 %;

@@ -129,13 +129,13 @@ class TestFinanceRelease(HttpCase, FulfilmentCase):
 
         # Released from the list (the button calls the method on the selected rows).
         self._call("sale.order", "action_release_delivery", [(waiting | part_paid).ids])
-        self.assertEqual(waiting.delivery_released_by_id, self.finance)
-        self.assertEqual(part_paid.delivery_released_by_id, self.finance)
+        self.assertEqual(waiting.fulfilment_released_by_id, self.finance)
+        self.assertEqual(part_paid.fulfilment_released_by_id, self.finance)
         self.assertFalse({waiting.id, part_paid.id} & {row["id"] for row in self._waiting_rows()})
         # Finance still reads what it released, in the form of the list.
         form = Form(waiting.with_user(self.finance), view="order_fulfilment.sale_order_view_form_review")
         self.assertTrue(form.delivery_released)
-        self.assertEqual(form.delivery_released_by_id, self.finance)
+        self.assertEqual(form.fulfilment_released_by_id, self.finance)
         self.assertEqual(len(form.order_line), 1)
         self.assertEqual(self._validate_delivery(waiting).state, "done")
 
@@ -150,7 +150,7 @@ class TestFinanceRelease(HttpCase, FulfilmentCase):
         self.assertIn(order.id, [row["id"] for row in self._waiting_rows()])
         self._call("sale.order", "action_release_delivery", [order.ids])
         self.assertTrue(order.delivery_released)
-        self.assertEqual(order.delivery_released_by_id, finance_sales)
+        self.assertEqual(order.fulfilment_released_by_id, finance_sales)
         with self.assertRaisesRegex(JsonRpcException, "AccessError"):
             self._call("sale.order", "write", [order.ids, {"client_order_ref": "MINE?"}])
         self.assertEqual(self._validate_delivery(order).state, "done")
@@ -186,7 +186,7 @@ class TestFinanceRelease(HttpCase, FulfilmentCase):
         self.authenticate("of_fin_b", "of_fin_b")
         self.assertEqual({row["id"] for row in self._waiting_rows()} & {order_a.id, order_b.id}, {order_b.id})
         self._call("sale.order", "action_release_delivery", [order_b.ids])
-        self.assertEqual(order_b.delivery_released_by_id, finance_b)
+        self.assertEqual(order_b.fulfilment_released_by_id, finance_b)
         self.assertFalse(order_a.delivery_released)
 
     # Any group a review rule names ---------------------------------------------

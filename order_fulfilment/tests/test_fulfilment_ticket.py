@@ -5,16 +5,17 @@ from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from odoo.addons.order_fulfilment.models.fulfilment_ticket_sla import (
+from odoo.addons.order_fulfilment.tools.sla import (
     add_service_minutes,
     evaluate_sla,
     next_sla_check,
 )
 
-from .common import FulfilmentCase
+from .common import FulfilmentCase, staff_user
 
 T0 = datetime(2026, 3, 2, 8, 0, 0)  # a Monday
 
@@ -265,6 +266,78 @@ class TestTicketSla(TicketCase):
         self.assertEqual((done_small, done_large), (5, 10))
         self.assertEqual(set((small | large).mapped("sla_state")), {"at_risk"})
         self.assertEqual(queries_small, queries_large)
+
+    def test_escalation_queries_do_not_grow(self):
+        """The escalations of a pass are written in batches: as many queries for 10 breached
+        tickets as for 5 (the notes, the activities and the names of their tickets)."""
+        with freeze_time(T0 - timedelta(minutes=30)):
+            self._ticket()  # breached and escalated first, to warm the caches
+        with freeze_time(T0):
+            small = self.Ticket.with_user(self.agent).create(
+                [{"partner_id": self.customer.id} for _i in range(5)]
+            )
+        with freeze_time(at(20)):
+            large = self.Ticket.with_user(self.agent).create(
+                [{"partner_id": self.customer.id} for _i in range(10)]
+            )
+        self._run_pass(31)
+        self._run_pass(49)
+
+        def escalating_pass(minutes):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            done = self._run_pass(minutes)
+            self.env.flush_all()
+            return done, self.cr.sql_log_count - before
+
+        # Each pass reads only the tickets whose assign deadline has just passed.
+        done_small, queries_small = escalating_pass(61)
+        self._run_pass(69)
+        done_large, queries_large = escalating_pass(81)
+        self.assertEqual((done_small, done_large), (5, 10))
+        for tickets in (small, large):
+            self.assertEqual(set(tickets.mapped("sla_state")), {"breached"})
+            self.assertEqual(
+                len(tickets.activity_ids.filtered(lambda a: a.user_id == self.manager)), len(tickets)
+            )
+        self.assertEqual(queries_small, queries_large)
+
+    def test_escalation_to_company_managers_in_their_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        manager = "order_fulfilment.group_aftersales_manager"
+        zh_manager = staff_user(self.env, "of_as_manager_zh", manager, name="Wang Manager", lang="zh_CN")
+        other = self.env["res.company"].create({"name": "Second Pump Works"})
+        elsewhere = staff_user(
+            self.env,
+            "of_as_manager_other",
+            manager,
+            name="Olga Elsewhere",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        with freeze_time(T0):
+            ticket = self._ticket()
+        self._run_pass(61)
+        escalation = self.env.ref("order_fulfilment.mail_activity_type_ticket_escalation")
+        activities = ticket.activity_ids.filtered(lambda a: a.activity_type_id == escalation)
+        by_user = {activity.user_id: activity for activity in activities}
+        self.assertIn(self.manager, by_user)
+        self.assertIn(zh_manager, by_user)
+        self.assertNotIn(elsewhere, by_user, "managers of another company are not told")
+        self.assertEqual(len(activities), len(by_user), "one activity for each manager")
+        self.assertEqual(by_user[self.manager].summary, "SLA breached: assign deadline")
+        self.assertEqual(by_user[zh_manager].summary, "服务时限已超时：分派时限")
+        self.assertIn(f"工单 {ticket.name}（{self.customer.name}）已超过分派时限。", by_user[zh_manager].note)
+        self.assertEqual(by_user[zh_manager].res_name, ticket.name)
+        self.assertIn(
+            f"Ticket {ticket.name} ({self.customer.name}) missed its assign deadline.",
+            by_user[self.manager].note,
+        )
+        # One note on the ticket, in the company's language (automation writes it), for no one.
+        notes = ticket.message_ids.filtered(lambda m: "missed its assign deadline" in (m.body or ""))
+        self.assertEqual(len(notes), 1)
+        self.assertFalse(notes.notification_ids)
 
     def test_cron_is_scheduled(self):
         cron = self.env.ref("order_fulfilment.ir_cron_fulfilment_ticket_sla")

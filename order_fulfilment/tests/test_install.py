@@ -1,5 +1,9 @@
+import importlib.util
+from pathlib import Path
+
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools import SQL
 
 from .common import FulfilmentCase
 
@@ -124,3 +128,36 @@ class TestInstall(FulfilmentCase):
         picking.button_validate()
         self.assertEqual(picking.state, "done")
         self.assertEqual(order.order_line.mapped("qty_delivered"), [2.0, 3.0])
+
+
+@tagged("post_install", "-at_install")
+class TestMigration(FulfilmentCase):
+    def test_renamed_release_fields_keep_their_values(self):
+        """18.0.1.2.0 renames delivery_released_by_id/_date: a database of the previous version
+        keeps who released an order and when."""
+        order = self._create_order()
+        self.env.cr.execute(
+            "UPDATE sale_order SET fulfilment_released_by_id = %s, fulfilment_released_date = now() "
+            "WHERE id = %s",
+            [self.env.uid, order.id],
+        )
+        # The database as the previous version left it.
+        for old, new in (
+            ("delivery_released_by_id", "fulfilment_released_by_id"),
+            ("delivery_released_date", "fulfilment_released_date"),
+        ):
+            self.env.cr.execute(
+                SQL("ALTER TABLE sale_order RENAME COLUMN %s TO %s", SQL.identifier(new), SQL.identifier(old))
+            )
+            self.env.cr.execute(
+                "UPDATE ir_model_fields SET name = %s WHERE model = 'sale.order' AND name = %s", [old, new]
+            )
+        path = Path(__file__).parent.parent / "migrations" / "18.0.1.2.0" / "pre-migration.py"
+        spec = importlib.util.spec_from_file_location("pre_migration", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.migrate(self.env.cr, "18.0.1.1.0")
+        self.env.invalidate_all()
+        self.assertEqual(order.fulfilment_released_by_id, self.env.user)
+        self.assertTrue(order.fulfilment_released_date)
+        self.assertTrue(self.env["ir.model.fields"]._get("sale.order", "fulfilment_released_by_id"))

@@ -389,13 +389,23 @@ class TestReviewFlow(ReviewCase):
             with self.subTest(change=label):
                 order = self._create_order([(self.pump, 1, 1000.0), (self.stocked, 2, 50.0)])
                 reviews = self._request(order)
-                self._approve(order, self.producer)
+                approved = self._approve(order, self.producer)
                 change(order)
+                # These rules cover every order: in doubt, each sign-off is asked again, in the
+                # same round (the approval no longer stands, nobody has to request it again).
                 self.assertEqual(set(reviews.mapped("state")), {"cancelled"})
-                self.assertEqual(order.review_state, "draft")
-                self.assertIn("Reviews cancelled", order.message_ids[0].body)
-                self.assertFalse(
-                    order.activity_ids.filtered(lambda a: a.activity_type_id == self.review_type)
+                self.assertEqual(order.review_state, "pending")
+                current = order._review_current()
+                self.assertEqual(len(current), 3)
+                self.assertEqual(set(current.mapped("round")), {reviews[0].round})
+                self.assertNotIn(approved, current)
+                self.assertIn("asked again", order.message_ids[0].body)
+                self.assertEqual(
+                    order.activity_ids.filtered(lambda a: a.activity_type_id == self.review_type).mapped(
+                        "fulfilment_review_id"
+                    ),
+                    current.filtered(lambda r: r.state == "pending"),
+                    "the activities are those of the sign-offs asked again",
                 )
 
     def test_unchanged_write_keeps_reviews(self):

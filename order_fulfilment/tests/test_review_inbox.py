@@ -281,7 +281,8 @@ class TestReviewInbox(FulfilmentCase):
     def test_confirm_todo_gone_on_new_review_round(self):
         order = self._approved_quotation()
         order.order_line.product_uom_qty = 2
-        self.assertEqual(order.review_state, "draft")
+        # The rule covers every order: in doubt its sign-off is asked again.
+        self.assertEqual(order.review_state, "pending")
         self.assertFalse(self._confirm_todo(order), "the approval no longer holds")
         # Directly asking a new round (a rule that changed) closes it as well.
         order = self._approved_quotation()

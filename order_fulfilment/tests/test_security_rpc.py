@@ -271,8 +271,8 @@ class TestSecurityRpc(HttpCase):
         cr = self.env.cr
         queries = [
             (
-                "SELECT id, state, review_state, review_round, is_rush, delivery_released_by_id, company_id "
-                "FROM sale_order ORDER BY id"
+                "SELECT id, state, review_state, review_round, is_rush, fulfilment_released_by_id, "
+                "company_id FROM sale_order ORDER BY id"
             ),
             "SELECT id, order_id, product_uom_qty, price_unit, product_id FROM sale_order_line ORDER BY id",
             (
@@ -812,7 +812,7 @@ class TestSecurityRpc(HttpCase):
             ["salesman", "director", "sales_manager"],
             "sale.order",
             "write",
-            [self.order_class_b.ids, {"delivery_released_by_id": self.users["salesman"].id}],
+            [self.order_class_b.ids, {"fulfilment_released_by_id": self.users["salesman"].id}],
             expect=ACCESS,
         )
         matrix += a(

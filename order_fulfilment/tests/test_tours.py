@@ -1,6 +1,6 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import FulfilmentCase
+from .common import FulfilmentCase, staff_user
 
 
 @tagged("post_install", "-at_install")
@@ -74,6 +74,36 @@ class TestTours(HttpCase, FulfilmentCase):
         self.start_tour(self._quotations_url(order), "order_fulfilment_review_confirm", login="of_salesman")
         order.invalidate_recordset()
         self.assertEqual(order.state, "sale")
+
+    def test_review_forward_then_approve(self):
+        self.env["fulfilment.review.rule"].create(
+            {
+                "name": "Production capacity",
+                "group_id": self.env.ref("order_fulfilment.group_review_production").id,
+            }
+        )
+        engineer = staff_user(
+            self.env, "of_tour_engineer", "order_fulfilment.group_review_technical", name="Tess Technical"
+        )
+        order = self._create_order()
+        order.with_user(self.salesman).action_request_review()
+        review = order.review_ids
+
+        self.start_tour("/odoo", "order_fulfilment_review_forward", login="of_tour_reviewer")
+        review.invalidate_recordset()
+        self.assertEqual(review.forward_user_ids, engineer)
+        self.assertEqual(review.state, "pending")
+        self.assertIn("Check the impeller drawing", "\n".join(order.message_ids.mapped("body")))
+        todo = self.env["mail.activity"].search(
+            [("fulfilment_review_id", "=", review.id), ("user_id", "=", engineer.id)]
+        )
+        self.assertEqual(len(todo), 1)
+
+        self.start_tour("/odoo", "order_fulfilment_review_forward_approve", login="of_tour_engineer")
+        review.invalidate_recordset()
+        self.assertEqual(review.state, "approved")
+        self.assertEqual(review.reviewer_id, engineer)
+        self.assertEqual(order.review_state, "approved")
 
     def test_rush_order_shows_on_manufacturing_order(self):
         order = self._create_order([(self.pump, 2, 1000.0)])

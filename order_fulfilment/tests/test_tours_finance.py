@@ -51,5 +51,5 @@ class TestToursFinance(HttpCase, FulfilmentCase):
         self.start_tour("/odoo", "order_fulfilment_finance_release", login="of_tour_finance")
         for order in from_form | from_list:
             self.assertTrue(order.delivery_released, order.name)
-            self.assertEqual(order.delivery_released_by_id, self.finance)
-            self.assertTrue(order.delivery_released_date)
+            self.assertEqual(order.fulfilment_released_by_id, self.finance)
+            self.assertTrue(order.fulfilment_released_date)

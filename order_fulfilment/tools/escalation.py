@@ -6,6 +6,8 @@ once: each record is escalated a single time. Its boolean flag is set in the sam
 the note and the activities, on rows locked with SKIP LOCKED, so a second pass finds it set.
 """
 
+from collections import defaultdict
+
 from odoo import fields
 
 from .orm import lock_rows
@@ -55,32 +57,57 @@ def notify_escalation(
     post_on = post_on or activity_on
     users = users.sudo().filtered(lambda user: user.active and not user.share)
     activity_type = env.ref(activity_type, raise_if_not_found=False)
-    values = []
+    activity_type_id = activity_type.id if activity_type else False
+    records = records.sudo()
+    today = fields.Date.context_today(records[:1])
     model_ids = {}
+    users_by_company = {}
+    targets = defaultdict(list)  # model -> ids of the records that get activities
+    values = []
     notes = []
-    for record in records.sudo():
+    for record in records:
         target = activity_on(record)
         if not target:
             continue
         notes += [(thread, record) for thread in post_on(record)]
         if target._name not in model_ids:
             model_ids[target._name] = env["ir.model"]._get_id(target._name)
-        for user in users.filtered(lambda u, record=record: record.company_id in u.company_ids):
+        company = record.company_id
+        if company not in users_by_company:
+            users_by_company[company] = users.filtered(lambda u, company=company: company in u.company_ids)
+        company_users = users_by_company[company]
+        if company_users:
+            targets[target._name].append(target.id)
+        for user in company_users:
             in_lang = record.with_context(lang=user.lang)
             values.append(
                 {
-                    "activity_type_id": activity_type.id if activity_type else False,
+                    "activity_type_id": activity_type_id,
                     "res_model_id": model_ids[target._name],
                     "res_id": target.id,
                     "user_id": user.id,
-                    "date_deadline": fields.Date.context_today(record),
+                    "user_tz": user.tz,
+                    "date_deadline": today,
                     "summary": summary(in_lang),
                     "note": message(in_lang),
                 }
             )
     _write_notes(notes, message, notify_followers)
     if values:
-        env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(values)
+        Activity = env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
+        # The activities' stored computed fields (the name of their record, the user's time zone,
+        # no done date) are given as their computation sets them, and computed at once while the
+        # names are in the cache: the rows are inserted complete, with no UPDATE afterwards and no
+        # read of the records one at a time. The names are read in one query per model.
+        names = {
+            model: {record.id: record.display_name for record in Activity.env[model].browse(ids)}
+            for model, ids in targets.items()
+        }
+        model_names = {model_id: model for model, model_id in model_ids.items()}
+        for vals in values:
+            vals["res_name"] = names[model_names[vals["res_model_id"]]][vals["res_id"]]
+            vals["date_done"] = False
+        Activity.create(values).flush_recordset(["res_name", "date_done", "user_tz"])
 
 
 def _write_notes(notes, message, notify_followers):

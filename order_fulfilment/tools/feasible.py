@@ -81,6 +81,16 @@ class Stock:
         self.free = max(free, 0.0)
         self.receipts = receipts
 
+    def received_by(self, date):
+        """(quantity, date of the last of them) of the receipts arriving by ``date`` (None:
+        all of them)."""
+        total, last = 0.0, None
+        for received_on, received in self.receipts:
+            if date is not None and received_on > date:
+                break
+            total, last = total + received, received_on
+        return total, last
+
     def receipt_date(self, qty):
         """The date by which the receipts bring ``qty``, or None."""
         total = 0.0
@@ -238,31 +248,51 @@ class Planner:
         if rest <= EPSILON:
             return Ready(self.start, {**base, "kind": "stock"})
         base["from_stock"] = qty - rest
-        receipt_date = stock.receipt_date(rest)
-        if receipt_date is not None:
-            receipt_date = max(receipt_date, self.start)
-        by_receipt = Ready(receipt_date, {**base, "kind": "receipt", "missing": rest, "date": receipt_date})
         if item.kind == "make":
             mark = self.mark()
             made = self._make(item, rest, base)
-            if receipt_date is not None and (made.date is None or receipt_date <= made.date):
-                self.rollback(mark)
-                self._take_receipts(stock, rest)
-                return by_receipt
-            return made
+            return self._with_receipts(stock, rest, base, made, lambda q: self._make(item, q, base), mark)
         if item.kind == "buy":
             bought = self.start + timedelta(days=item.vendor_delay)
-            if receipt_date is not None and receipt_date <= bought:
-                self._take_receipts(stock, rest)
-                return by_receipt
-            return Ready(
-                bought,
-                {**base, "kind": "vendor", "missing": rest, "days": item.vendor_delay, "date": bought},
-            )
+
+            def buy(missing):
+                return Ready(
+                    bought,
+                    {**base, "kind": "vendor", "missing": missing, "days": item.vendor_delay, "date": bought},
+                )
+
+            return self._with_receipts(stock, rest, base, buy(rest), buy)
+        receipt_date = stock.receipt_date(rest)
         if receipt_date is not None:
             self._take_receipts(stock, rest)
-            return by_receipt
+            return self._received(base, rest, receipt_date)
         return Ready(None, {**base, "kind": "shortage", "missing": rest})
+
+    def _received(self, base, qty, date):
+        date = max(date, self.start)
+        return Ready(date, {**base, "kind": "receipt", "missing": qty, "date": date})
+
+    def _with_receipts(self, stock, rest, base, whole, supply, mark=None):
+        """``rest`` from the receipts that arrive before ``whole`` (the rest made or bought in
+        full) is ready, then the remainder from ``supply(qty)``: the later of the two parts.
+        ``mark``: where to roll back ``whole``'s trial bookings when receipts replace it."""
+        received, last = stock.received_by(whole.date)
+        if received <= EPSILON:
+            return whole
+        if mark is not None:
+            self.rollback(mark)
+        if received >= rest - EPSILON:
+            date = stock.receipt_date(rest)
+            self._take_receipts(stock, rest)
+            return self._received(base, rest, date)
+        self._take_receipts(stock, received)
+        part = supply(rest - received)
+        receipt = self._received(base, received, last)
+        parts = {**base, "kind": "parts", "missing": rest, "parts": [receipt.cause, part.cause]}
+        if part.date is None:
+            return Ready(None, {**parts, "driver": part.cause})
+        later = part if part.date >= receipt.date else receipt
+        return Ready(later.date, {**parts, "driver": later.cause})
 
     def _latest(self, results, cause):
         """The latest of several results (None, cannot be told, is the latest)."""
@@ -296,6 +326,7 @@ class Planner:
                     **base,
                     "kind": "make",
                     "missing": qty,
+                    "date": finish,
                     "driver": driver,
                     "steps": [],
                     "produce_delay": item.produce_delay,
@@ -351,6 +382,7 @@ class Planner:
                 **base,
                 "kind": "make",
                 "missing": qty,
+                "date": last["stop"],
                 "steps": list(steps.values()),
                 "driver": self._critical(last, steps),
                 "days": self._working_days(steps.values()),

@@ -134,3 +134,95 @@ registry.category("web_tour.tours").add("order_fulfilment_review_confirm", {
         },
     ],
 });
+
+// Forwarding (转交): the production reviewer forwards the review to an engineer with a note.
+registry.category("web_tour.tours").add("order_fulfilment_review_forward", {
+    steps: () => [
+        ...stepUtils.goToAppSteps("sale.sale_menu_root", "Open Sales"),
+        {
+            content: "Open the Fulfilment menu",
+            trigger: ".o_main_navbar button[data-menu-xmlid='order_fulfilment.fulfilment_menu_root']",
+            run: "click",
+        },
+        {
+            content: "Open the reviews",
+            trigger: ".dropdown-item[data-menu-xmlid='order_fulfilment.fulfilment_review_menu']",
+            run: "click",
+        },
+        {
+            trigger: ".o_facet_value:contains(My Pending Reviews)",
+        },
+        {
+            content: "Open the production review",
+            trigger: ".o_data_row td[name=department]:contains(Production Reviewer)",
+            run: "click",
+        },
+        {
+            content: "Forward it",
+            trigger: ".o_form_statusbar button[name=action_open_forward_wizard]",
+            run: "click",
+        },
+        {
+            content: "Choose the engineer",
+            trigger: ".modal .o_field_widget[name=user_id] input",
+            run: "edit Tess",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-menu a:contains(Tess Technical)",
+            run: "click",
+        },
+        {
+            content: "Say what to check",
+            trigger: ".modal .o_field_widget[name=note] textarea",
+            run: "edit Check the impeller drawing",
+        },
+        {
+            trigger: ".modal button[name=action_forward]",
+            run: "click",
+        },
+        {
+            content: "The review shows who it was forwarded to",
+            trigger: ".o_form_view .o_field_widget[name=forward_user_ids]:contains(Tess Technical)",
+        },
+        {
+            content: "The department can still decide it",
+            trigger: ".o_form_statusbar button[name=action_approve]",
+        },
+    ],
+});
+
+// The engineer finds the forwarded review in their inbox and approves the selection.
+registry.category("web_tour.tours").add("order_fulfilment_review_forward_approve", {
+    steps: () => [
+        ...stepUtils.goToAppSteps("sale.sale_menu_root", "Open Sales"),
+        {
+            content: "Open the Fulfilment menu",
+            trigger: ".o_main_navbar button[data-menu-xmlid='order_fulfilment.fulfilment_menu_root']",
+            run: "click",
+        },
+        {
+            content: "Open the reviews",
+            trigger: ".dropdown-item[data-menu-xmlid='order_fulfilment.fulfilment_review_menu']",
+            run: "click",
+        },
+        {
+            trigger: ".o_facet_value:contains(My Pending Reviews)",
+        },
+        {
+            content: "The production review was forwarded to me",
+            trigger:
+                ".o_data_row:has(td[name=department]:contains(Production Reviewer))" +
+                ":has(td[name=forward_user_ids]:contains(Tess Technical)) .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            content: "Approve the selection",
+            trigger: ".o_list_selection_container button[name=action_approve]",
+            run: "click",
+        },
+        {
+            content: "Nothing is left to decide",
+            trigger: ".o_list_view:not(:has(.o_data_row))",
+        },
+    ],
+});
