@@ -252,7 +252,12 @@ class FulfilmentReview(models.Model):
         existing = defaultdict(list)
         for activity_id, review_id, user_id, deadline in self.env.cr.fetchall():
             existing[review_id, user_id].append((activity_id, deadline))
-        langs = {user.lang or "en_US" for users in users_by_review.values() for user in users}
+        # (id, language) of each set of reviewers, read once per set rather than once per review.
+        reviewers = {}
+        for users in users_by_review.values():
+            if users._ids not in reviewers:
+                reviewers[users._ids] = [(user.id, user.lang or "en_US") for user in users]
+        langs = {lang for pairs in reviewers.values() for _id, lang in pairs}
         titles = {}
         for lang in langs:
             in_lang = self.with_context(lang=lang)
@@ -269,9 +274,9 @@ class FulfilmentReview(models.Model):
         new = []
         for review in self:
             day = today.get(review.company_id) or fields.Date.context_today(review)
-            for user in users_by_review[review.id]:
-                title = titles[review.id, user.lang or "en_US"]
-                activities = existing.get((review.id, user.id))
+            for user_id, lang in reviewers[users_by_review[review.id]._ids]:
+                title = titles[review.id, lang]
+                activities = existing.get((review.id, user_id))
                 for activity_id, deadline in activities or []:
                     retitle[title].append(activity_id)
                     if deadline > day:
@@ -282,10 +287,10 @@ class FulfilmentReview(models.Model):
                             "activity_type_id": activity_type.id,
                             "res_model_id": model_ids[review.res_model],
                             "res_id": review.res_id,
-                            "user_id": user.id,
+                            "user_id": user_id,
                             "date_deadline": day,
                             "summary": title,
-                            "note": review.with_context(lang=user.lang).reason,
+                            "note": review.with_context(lang=lang).reason,
                             "fulfilment_review_id": review.id,
                         }
                     )
