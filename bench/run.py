@@ -701,7 +701,9 @@ def bench_confirm(dbs, scale):
             "base": round(base_t, 3),
             "addon": round(addon_t, 3),
             "value": median(time_ratios),
-            "note": "median of {} interleaved repetitions' ratios ({}) in chunks of {}; base {} s, addon {} s".format(
+            "note": (
+                "median of {} interleaved repetitions' ratios ({}) in chunks of {}; base {} s, addon {} s"
+            ).format(
                 reps,
                 ", ".join(f"{r:.3f}" for r in time_ratios),
                 chunk,
