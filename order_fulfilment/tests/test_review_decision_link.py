@@ -177,8 +177,9 @@ class TestReviewDecisionLink(HttpCase, FulfilmentCase):
         self.assertIn("Only members of", page.text)
         self.env.ref(PRODUCTION).users |= self.reviewer
         self.assertFalse(self._refusal(self._open(path)))
-        # The quotation changes: the review is cancelled (invalidated).
-        self.order.order_line[0].with_user(self.seller).product_uom_qty = 3
+        # The quotation changes so that the rule no longer applies: the review is dropped.
+        pump_line = self.order.order_line.filtered(lambda line: line.product_id == self.pump)
+        pump_line.with_user(self.seller).discount = 0.0
         self.assertEqual(self.review.state, "cancelled")
         page = self._open(path)
         self.assertEqual(self._refusal(page), "cancelled")
