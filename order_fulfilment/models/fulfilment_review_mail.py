@@ -89,14 +89,26 @@ class FulfilmentReview(models.Model):
                 "open the review in Odoo.",
                 user=self.env["res.users"].sudo().browse(user_id).exists().name or "?",
             )
+        # A sign-off may need several approvers: whoever approved it is told so, not refused.
+        approved_by_user = user in review.approver_ids or (
+            review.state == "approved" and review.reviewer_id == user
+        )
+        if review.state == "pending" and approved_by_user:
+            return "decided", self.env._(
+                "You approved the %(group)s review of %(document)s: it needs %(count)s more "
+                "approver(s) of the department.",
+                group=review.department,
+                document=review.record_name,
+                count=max(review.min_approvers - review.approval_count, 1),
+            )
         if review.state in ("approved", "rejected"):
             values = {
                 "group": review.department,
                 "document": review.record_name,
-                "reviewer": review.reviewer_id.name,
+                "reviewer": ", ".join(review.approver_ids.mapped("name")) or review.reviewer_id.name,
                 "date": tools.format_datetime(self.env, review.decision_date, tz=user.tz),
             }
-            if review.reviewer_id == user and review.state == "approved":
+            if review.state == "approved" and approved_by_user:
                 message = self.env._(
                     "You approved the %(group)s review of %(document)s on %(date)s.", **values
                 )

@@ -111,6 +111,28 @@ class TestReviewDecisionLink(HttpCase, FulfilmentCase):
         self.assertEqual(self._refusal(self._open(reject)), "decided")
         self.assertEqual(self.review.reviewer_id, self.colleague)
 
+    def test_sign_off_of_two_approvers(self):
+        """A rule that needs two approvers: the first one's link says what is left, the second
+        one's page still asks, and the sign-off is approved by both."""
+        self.review.rule_id.min_approvers = 2
+        order = self._create_order([(self.pump, 1, 1000.0)], user=self.seller, name="SO-MAIL-TWO")
+        order.order_line.discount = 20.0
+        order.with_user(self.seller).action_request_review()
+        review = self.review = order.review_ids
+        self.assertEqual((review.state, review.min_approvers), ("pending", 2))
+        mine, theirs = self._link(self.reviewer), self._link(self.colleague)
+        self.authenticate("of_link_reviewer", "of_link_reviewer")
+        first = self._confirm(mine)
+        self.assertEqual(self._refusal(first), "decided")
+        self.assertIn("You approved", first.text)
+        self.assertIn("1 more approver", first.text)
+        self.assertEqual(review.state, "pending")
+        self.authenticate("of_link_colleague", "of_link_colleague")
+        self.assertFalse(self._refusal(self._open(theirs)), "the second approver is still asked")
+        self._confirm(theirs)
+        self.assertEqual(review.state, "approved")
+        self.assertEqual(review.approver_ids, self.reviewer | self.colleague)
+
     def test_expired_link(self):
         path = self._link(self.reviewer, expires=int(time.time()) - 60)
         self.authenticate("of_link_reviewer", "of_link_reviewer")
@@ -177,10 +199,9 @@ class TestReviewDecisionLink(HttpCase, FulfilmentCase):
         self.assertIn("Only members of", page.text)
         self.env.ref(PRODUCTION).users |= self.reviewer
         self.assertFalse(self._refusal(self._open(path)))
-        # The discount grows: the sign-off is asked again, the one of the link is cancelled.
-        self.order.order_line.filtered(lambda line: line.product_id == self.pump).with_user(
-            self.seller
-        ).discount = 30.0
+        # The quotation changes so that the rule no longer applies: the review is dropped.
+        pump_line = self.order.order_line.filtered(lambda line: line.product_id == self.pump)
+        pump_line.with_user(self.seller).discount = 0.0
         self.assertEqual(self.review.state, "cancelled")
         page = self._open(path)
         self.assertEqual(self._refusal(page), "cancelled")

@@ -135,16 +135,22 @@ class TestReviewReminders(FulfilmentCase):
         order, review = self._request()
         with freeze_time("2026-03-09 00:31:00"):
             order.order_line.with_user(self.salesman).write({"product_uom_qty": 3})
-        self.assertEqual(review.state, "cancelled", "the quotation changed: its sign-offs are cancelled")
+        self.assertEqual(review.state, "cancelled", "the quotation changed: its sign-off is asked again")
         self.assertFalse(review.reminder_next)
+        again = order._review_current().filtered(lambda r: r.state == "pending")
+        self.assertEqual(len(again), 1)
+        self.assertEqual(
+            again.reminder_next, datetime(2026, 3, 9, 2, 31), "a ladder of its own, from the change"
+        )
         # A quotation cancelled while under review: nobody is reminded of it.
         other, other_review = self._request()
         other.with_user(self.salesman)._action_cancel()
-        # The sign-off asked again after the change has reminders of its own; the cancelled
-        # ones have none.
-        self._remind("2026-03-09 03:00:00")
+        self.assertEqual(
+            self._remind("2026-03-09 03:00:00"), 2, "the new sign-off, and the cancelled one dropped"
+        )
         self.assertEqual((review | other_review).mapped("reminder_count"), [0, 0])
         self.assertFalse(other_review.reminder_next)
+        self.assertEqual(again.reminder_count, 1)
         self.assertFalse(self.env["mail.activity"].search([("fulfilment_review_id", "=", review.id)]))
         self.assertFalse(
             self.env["mail.activity"].search(
