@@ -9,6 +9,8 @@ RENAMED = {
         ("delivery_released_date", "fulfilment_released_date"),
     ],
 }
+# Also renamed, not stored: only the addon's own views name it.
+RENAMED_IN_VIEWS = [("change_request_count", "fulfilment_change_request_count")]
 
 
 def _column_exists(cr, table, column):
@@ -43,3 +45,14 @@ def migrate(cr, version):
                     WHERE module = 'order_fulfilment' AND model = 'ir.model.fields' AND name = %s""",
                 [f"field_{table}__{new}", f"field_{table}__{old}"],
             )
+    # The addon's views still in the database name the old fields until they are loaded again,
+    # and Odoo checks each view with the views that extend it: rename there first.
+    for old, new in [pair for renames in RENAMED.values() for pair in renames] + RENAMED_IN_VIEWS:
+        cr.execute(
+            r"""UPDATE ir_ui_view
+                   SET arch_db = regexp_replace(arch_db::text, %s, %s, 'g')::jsonb
+                 WHERE id IN (SELECT res_id FROM ir_model_data
+                               WHERE module = 'order_fulfilment' AND model = 'ir.ui.view')
+                   AND arch_db::text ~ %s""",
+            [rf"\m{old}\M", new, rf"\m{old}\M"],
+        )
