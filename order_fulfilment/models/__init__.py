@@ -15,6 +15,8 @@ from . import fulfilment_ticket_source_mixin
 from . import fulfilment_review_rule
 from . import fulfilment_review_rule_reconcile
 from . import fulfilment_review
+from . import fulfilment_review_decision
+from . import fulfilment_review_forward
 from . import fulfilment_review_approval
 from . import fulfilment_review_delegation
 from . import fulfilment_review_rule_reminder

@@ -420,15 +420,7 @@ class FulfilmentReviewMixin(models.AbstractModel):
 
     def action_review_reject(self):
         """Open the rejection dialog for the current user's pending reviews of these records."""
-        reviews = self._review_decidable()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Reject Review"),
-            "res_model": "fulfilment.review.reject",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_review_ids": reviews.ids},
-        }
+        return self._review_decidable()._reject_dialog()
 
     def _review_cancel(self):
         """Cancel the reviews still open of these records (the record itself was cancelled)."""
