@@ -4,6 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_is_zero, format_datetime
 
+from ..tools.checks import raise_if_any
 from ..tools.escalation import escalate_once
 from ..tools.orm import lock_rows
 
@@ -267,27 +268,24 @@ class FulfilmentChangeRequest(models.Model):
     def unlink(self):
         # Who may not delete at all is told so, whatever the state.
         self.check_access("unlink")
-        not_draft = self.filtered(lambda r: r.state not in ("draft", "cancelled"))
-        if not_draft:
-            raise UserError(
-                self.env._(
-                    "%(requests)s: only draft or cancelled change requests can be deleted; "
-                    "cancel it instead.",
-                    requests=", ".join(not_draft.mapped("display_name")),
-                )
-            )
+        raise_if_any(
+            self.filtered(lambda r: r.state not in ("draft", "cancelled")),
+            lambda requests: self.env._(
+                "%(requests)s: only draft or cancelled change requests can be deleted; cancel it instead.",
+                requests=requests,
+            ),
+        )
         return super().unlink()
 
     def _check_editable(self):
-        locked = self.filtered(lambda r: r.state != "draft")
-        if locked:
-            raise UserError(
-                self.env._(
-                    "%(requests)s was submitted: its content is what the reviewers sign and cannot change. "
-                    "Cancel it and create a new change request.",
-                    requests=", ".join(locked.mapped("display_name")),
-                )
-            )
+        raise_if_any(
+            self.filtered(lambda r: r.state != "draft"),
+            lambda requests: self.env._(
+                "%(requests)s was submitted: its content is what the reviewers sign and cannot change. "
+                "Cancel it and create a new change request.",
+                requests=requests,
+            ),
+        )
 
     # ------------------------------------------------------------------
     # Submit

@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.checks import raise_if_any
+
 REVIEW_STATE = [
     ("none", "Not Needed"),
     ("draft", "To Request"),
@@ -259,23 +261,20 @@ class FulfilmentReviewMixin(models.AbstractModel):
     def action_request_review(self):
         """Open a round of reviews for the rules that apply to these records (RPC as the button)."""
         self.check_access("write")
-        not_open = self.filtered(lambda r: not r._review_is_open())
-        if not_open:
-            raise UserError(
-                self.env._(
-                    "%(documents)s: only documents that are still open can be sent for review.",
-                    documents=", ".join(not_open.mapped("display_name")),
-                )
-            )
-        under_review = self.filtered(lambda r: r.review_state in ("pending", "approved"))
-        if under_review:
-            raise UserError(
-                self.env._(
-                    "%(documents)s: the review was already requested. Change the document to request "
-                    "it again.",
-                    documents=", ".join(under_review.mapped("display_name")),
-                )
-            )
+        raise_if_any(
+            self.filtered(lambda r: not r._review_is_open()),
+            lambda documents: self.env._(
+                "%(documents)s: only documents that are still open can be sent for review.",
+                documents=documents,
+            ),
+        )
+        raise_if_any(
+            self.filtered(lambda r: r.review_state in ("pending", "approved")),
+            lambda documents: self.env._(
+                "%(documents)s: the review was already requested. Change the document to request it again.",
+                documents=documents,
+            ),
+        )
         requested = self._review_request()
         if not requested:
             raise UserError(

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_datetime
 
+from ..tools.checks import raise_if_any
+
 
 class MrpProduction(models.Model):
     _inherit = "mrp.production"
@@ -58,14 +60,13 @@ class MrpProduction(models.Model):
                     productions=", ".join(self.mapped("display_name")),
                 )
             )
-        closed = self.filtered(lambda p: p.state in ("done", "cancel"))
-        if closed:
-            raise UserError(
-                self.env._(
-                    "%(productions)s is already done or cancelled: there is no date left to miss.",
-                    productions=", ".join(closed.mapped("display_name")),
-                )
-            )
+        raise_if_any(
+            self.filtered(lambda p: p.state in ("done", "cancel")),
+            lambda productions: self.env._(
+                "%(productions)s is already done or cancelled: there is no date left to miss.",
+                productions=productions,
+            ),
+        )
         activity_type = self.env.ref("order_fulfilment.mail_activity_type_cannot_meet")
         orders_by_production = {
             production: production.sudo().fulfilment_sale_id | production.sudo().get_linked_sale_orders()

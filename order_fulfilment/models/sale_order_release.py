@@ -1,9 +1,10 @@
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tools import float_compare
 
+from ..tools.checks import raise_if_any
 from ..tools.orm import lock_rows
 
 
@@ -167,14 +168,13 @@ class SaleOrder(models.Model):
         if not self.env.user.has_group("order_fulfilment.group_review_finance"):
             raise AccessError(self._fulfilment_release_refused_message())
         self.check_access("read")
-        cancelled = self.filtered(lambda order: order.state == "cancel")
-        if cancelled:
-            raise UserError(
-                self.env._(
-                    "Order %(orders)s is cancelled: there is no delivery to release.",
-                    orders=", ".join(cancelled.mapped("name")),
-                )
-            )
+        raise_if_any(
+            self.filtered(lambda order: order.state == "cancel"),
+            lambda orders: self.env._(
+                "Order %(orders)s is cancelled: there is no delivery to release.", orders=orders
+            ),
+            field="name",
+        )
         if not self:
             return True
         # Lock the orders so that a double click or a concurrent call releases only once.

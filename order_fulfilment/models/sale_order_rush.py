@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_datetime
 
 from ..tools import promise
+from ..tools.checks import raise_if_any
 from ..tools.orm import run_batches
 from ..tools.working_days import WorkingDays
 
@@ -103,15 +104,14 @@ class SaleOrder(models.Model):
                 "rush_reason" in vals and (vals["rush_reason"] or False) != (order.rush_reason or False)
             )
 
-        frozen = self.filtered(lambda o: frozen_before_and_after(o) and changed(o))
-        if frozen:
-            raise UserError(
-                self.env._(
-                    "%(orders)s is locked or cancelled, so its rush flag and reason cannot change. "
-                    "Unlock the order, or set the cancelled order back to quotation, first.",
-                    orders=", ".join(frozen.mapped("display_name")),
-                )
-            )
+        raise_if_any(
+            self.filtered(lambda o: frozen_before_and_after(o) and changed(o)),
+            lambda orders: self.env._(
+                "%(orders)s is locked or cancelled, so its rush flag and reason cannot change. "
+                "Unlock the order, or set the cancelled order back to quotation, first.",
+                orders=orders,
+            ),
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import float_compare
 
+from ..tools.checks import raise_if_any
 from ..tools.orm import lock_rows
 from .mail_thread import SENDER_FALLBACK
 
@@ -130,20 +131,20 @@ class StockPicking(models.Model):
         return short
 
     def _fulfilment_check_short_consent(self, short):
-        missing = short.filtered(
-            lambda picking: (
-                picking.company_id.fulfilment_require_short_consent
-                and not (picking.short_shipment_consent or "").strip()
-            )
-        )
-        if missing:
-            raise UserError(
-                self.env._(
-                    "Delivery %(pickings)s ships less than ordered. Record the customer's consent "
-                    "(who agreed, and how) in 'Customer Consent to Ship Short', or ship the full quantity.",
-                    pickings=", ".join(missing.mapped("name")),
+        raise_if_any(
+            short.filtered(
+                lambda picking: (
+                    picking.company_id.fulfilment_require_short_consent
+                    and not (picking.short_shipment_consent or "").strip()
                 )
-            )
+            ),
+            lambda pickings: self.env._(
+                "Delivery %(pickings)s ships less than ordered. Record the customer's consent "
+                "(who agreed, and how) in 'Customer Consent to Ship Short', or ship the full quantity.",
+                pickings=pickings,
+            ),
+            field="name",
+        )
 
     def button_validate(self):
         self.filtered(lambda picking: picking.state != "done")._fulfilment_check_release()
@@ -257,16 +258,14 @@ class StockPicking(models.Model):
     def action_confirm_pod(self, pod_date=None):
         """The customer's signed proof of delivery was received."""
         self.check_access("write")
-        wrong = self.filtered(
-            lambda picking: picking.state != "done" or not picking._fulfilment_is_delivery()
+        raise_if_any(
+            self.filtered(lambda picking: picking.state != "done" or not picking._fulfilment_is_delivery()),
+            lambda pickings: self.env._(
+                "%(pickings)s: a proof of delivery is recorded only on a done delivery to a customer.",
+                pickings=pickings,
+            ),
+            field="name",
         )
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "%(pickings)s: a proof of delivery is recorded only on a done delivery to a customer.",
-                    pickings=", ".join(wrong.mapped("name")),
-                )
-            )
         try:
             pod_date = fields.Datetime.to_datetime(pod_date) if pod_date else fields.Datetime.now()
         except (TypeError, ValueError) as error:
@@ -279,14 +278,14 @@ class StockPicking(models.Model):
             ) from error
         if pod_date > fields.Datetime.now():
             raise UserError(self.env._("The proof of delivery date cannot be in the future."))
-        early = self.filtered(lambda picking: picking.date_done and pod_date < picking.date_done)
-        if early:
-            raise UserError(
-                self.env._(
-                    "%(pickings)s: the proof of delivery date cannot be before the delivery was validated.",
-                    pickings=", ".join(early.mapped("name")),
-                )
-            )
+        raise_if_any(
+            self.filtered(lambda picking: picking.date_done and pod_date < picking.date_done),
+            lambda pickings: self.env._(
+                "%(pickings)s: the proof of delivery date cannot be before the delivery was validated.",
+                pickings=pickings,
+            ),
+            field="name",
+        )
         if not self:
             return True
         # Lock: a double click records the proof of delivery once.
