@@ -1,11 +1,19 @@
 from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import Form, TransactionCase, new_test_user
 
 
 def staff_user(env, login, groups, **values):
     """An internal user as an admin creates one: a login, a password (= login) and the groups
     of the job, but no e-mail address (factory staff often have none)."""
     return new_test_user(env, login=login, groups=groups, email=False, **values)
+
+
+def load_chinese(env):
+    """Chinese (zh_CN) active with the addon's translations, nothing cached from before."""
+    env["res.lang"]._activate_lang("zh_CN")
+    env["ir.module.module"]._load_module_terms(["order_fulfilment"], ["zh_CN"], overwrite=True)
+    env.invalidate_all()
+    env.registry.clear_cache()
 
 
 class FulfilmentCase(TransactionCase):
@@ -87,3 +95,50 @@ class FulfilmentCase(TransactionCase):
                 **values,
             }
         )
+
+    @classmethod
+    def _load_chart(cls):
+        """A chart of accounts for the company (invoices and payments), unless it has one."""
+        if not cls.company.chart_template:
+            cls.env["account.chart.template"].try_loading(
+                "generic_coa", company=cls.company, install_demo=False
+            )
+
+    @classmethod
+    def _delivery(cls, order):
+        """The order's delivery still to ship."""
+        return order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        )
+
+    @classmethod
+    def _pick(cls, picking, qty=None):
+        """Reserve ``picking`` and pick all it asks for (or ``qty`` of each move): ready to validate."""
+        picking.action_assign()
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty if qty is None else qty
+        picking.move_ids.picked = True
+        return picking
+
+    @classmethod
+    def _ship(cls, order, qty=None, backorder=True):
+        """Ship the order's open delivery (``_pick``); what is short makes a backorder, or none
+        with ``backorder=False``."""
+        picking = cls._pick(cls._delivery(order), qty)
+        res = picking.button_validate()
+        if isinstance(res, dict) and res.get("res_model") == "stock.backorder.confirmation":
+            wizard = Form(cls.env["stock.backorder.confirmation"].with_context(**res["context"])).save()
+            if backorder:
+                wizard.process()
+            else:
+                wizard.process_cancel_backorder()
+        return picking
+
+    def _produce(self, production):
+        """Produce all of ``production`` and mark it done."""
+        production.action_assign()
+        form = Form(production)
+        form.qty_producing = production.product_qty
+        form.save()
+        production.button_mark_done()
+        self.assertEqual(production.state, "done")

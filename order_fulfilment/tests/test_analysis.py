@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import FulfilmentCase
 
@@ -71,24 +71,6 @@ class TestFulfilmentAnalysis(FulfilmentCase):
         order = cls._create_order([(cls.stocked, qty, 50.0)], **values)
         order.action_confirm()
         return order
-
-    @classmethod
-    def _ship(cls, order, qty=None, backorder=True):
-        picking = order.picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
-        )
-        picking.action_assign()
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty if qty is None else qty
-        picking.move_ids.picked = True
-        res = picking.button_validate()
-        if isinstance(res, dict) and res.get("res_model") == "stock.backorder.confirmation":
-            wizard = Form(cls.env["stock.backorder.confirmation"].with_context(**res["context"])).save()
-            if backorder:
-                wizard.process()
-            else:
-                wizard.process_cancel_backorder()
-        return picking
 
     def _row(self, order):
         return self.Analysis.search([("order_id", "=", order.id)])

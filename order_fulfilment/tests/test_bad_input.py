@@ -153,11 +153,7 @@ class TestBadInput(FulfilmentCase):
 
     def _delivered(self, qty=4, partner=None):
         order = self._confirmed(qty, partner)
-        picking = order.picking_ids
-        picking.action_assign()
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty
-        picking.move_ids.picked = True
+        picking = self._pick(order.picking_ids)
         picking.button_validate()
         self.assertEqual(picking.state, "done")
         return order, picking

@@ -9,7 +9,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import FulfilmentCase
+from .common import FulfilmentCase, load_chinese
 
 
 @tagged("post_install", "-at_install")
@@ -305,9 +305,7 @@ class TestChangeRequest(FulfilmentCase):
         for code, __ in field.selection:
             self.assertEqual(self.env.ref(f"order_fulfilment.change_type_{code}").code, code)
         # Translated like the selection, from the module's translations.
-        self.env["res.lang"]._activate_lang("zh_CN")
-        self.env["ir.module.module"]._load_module_terms(["order_fulfilment"], ["zh_CN"], overwrite=True)
-        self.env.invalidate_all()
+        load_chinese(self.env)
         cancel = self.env.ref("order_fulfilment.change_type_cancel").with_context(lang="zh_CN")
         self.assertEqual(cancel.name, "取消订单")
         # A value added to the selection gets its type at the next update of the module.

@@ -15,10 +15,7 @@ class TestControls(FulfilmentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not cls.company.chart_template:
-            cls.env["account.chart.template"].try_loading(
-                "generic_coa", company=cls.company, install_demo=False
-            )
+        cls._load_chart()
         Partner = cls.env["res.partner"]
         cls.customer_b = Partner.create(
             {"name": "Dalian Irrigation", "is_company": True, "fulfilment_customer_class": "B"}
@@ -41,23 +38,8 @@ class TestControls(FulfilmentCase):
         order.action_confirm()
         return order
 
-    def _delivery(self, order):
-        return order.picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
-        )
-
-    def _prepare(self, picking, qty=None):
-        picking.action_assign()
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty if qty is None else qty
-        picking.move_ids.picked = True
-        return picking
-
-    def _ship(self, order, qty=None):
-        picking = self._prepare(self._delivery(order), qty)
-        res = picking.button_validate()
-        if isinstance(res, dict) and res.get("res_model") == "stock.backorder.confirmation":
-            Form(self.env["stock.backorder.confirmation"].with_context(**res["context"])).save().process()
+    def _ship(self, order, qty=None, backorder=True):
+        picking = super()._ship(order, qty, backorder)
         self.assertEqual(picking.state, "done")
         return picking
 
@@ -103,7 +85,7 @@ class TestControls(FulfilmentCase):
     def test_class_b_waits_for_payment(self):
         order = self._confirmed_order(self.customer_b)
         self.assertFalse(order.delivery_released)
-        picking = self._prepare(self._delivery(order))
+        picking = self._pick(self._delivery(order))
         with self.assertRaisesRegex(
             UserError, f"{order.name}.*waiting for payment.*{self.finance_group.name}"
         ):
@@ -148,7 +130,7 @@ class TestControls(FulfilmentCase):
 
         # A warehouse user who cannot read the order is refused with the reason, not an access error.
         stock_user = new_test_user(self.env, login="of_stock", groups="stock.group_stock_user")
-        picking = self._prepare(self._delivery(order))
+        picking = self._pick(self._delivery(order))
         with self.assertRaisesRegex(UserError, order.name):
             picking.with_user(stock_user).button_validate()
 
@@ -179,7 +161,7 @@ class TestControls(FulfilmentCase):
         ).save()
         wizard.product_return_moves.quantity = 2
         return_picking = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
-        self._prepare(return_picking, 2).button_validate()
+        self._pick(return_picking, 2).button_validate()
         self.assertEqual(return_picking.state, "done")
 
         for picking_type in (self.warehouse.in_type_id, self.warehouse.int_type_id):
@@ -206,14 +188,14 @@ class TestControls(FulfilmentCase):
                 }
             )
             picking.action_confirm()
-            self._prepare(picking).button_validate()
+            self._pick(picking).button_validate()
             self.assertEqual(picking.state, "done", picking_type.name)
 
     # Short shipment ------------------------------------------------------
     def test_short_shipment_needs_consent(self):
         self.company.fulfilment_require_short_consent = True
         order = self._confirmed_order(self.customer, qty=10)
-        picking = self._prepare(self._delivery(order), qty=6)
+        picking = self._pick(self._delivery(order), qty=6)
         with self.assertRaisesRegex(UserError, f"{picking.name} ships less than ordered"):
             picking.button_validate()
         with self.assertRaisesRegex(UserError, "ships less than ordered"):
@@ -373,7 +355,7 @@ class TestControls(FulfilmentCase):
         order = self._confirmed_order(
             self.customer, qty=10, commitment_date=fields.Datetime.now() + timedelta(days=3)
         )
-        picking = self._prepare(self._delivery(order), qty=6)
+        picking = self._pick(self._delivery(order), qty=6)
         res = picking.button_validate()
         Form(
             self.env["stock.backorder.confirmation"].with_context(**res["context"])

@@ -3,7 +3,7 @@ from odoo.tests import Form, HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools.safe_eval import safe_eval
 
-from .common import FulfilmentCase, staff_user
+from .common import FulfilmentCase, load_chinese, staff_user
 
 # The columns of the Waiting for Payment list.
 LIST_FIELDS = [
@@ -27,10 +27,7 @@ class TestFinanceRelease(HttpCase, FulfilmentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not cls.company.chart_template:
-            cls.env["account.chart.template"].try_loading(
-                "generic_coa", company=cls.company, install_demo=False
-            )
+        cls._load_chart()
         cls.env["fulfilment.review.rule"].search([]).active = False
         cls.customer_b = cls.env["res.partner"].create(
             {"name": "Dalian Irrigation", "is_company": True, "fulfilment_customer_class": "B"}
@@ -73,10 +70,7 @@ class TestFinanceRelease(HttpCase, FulfilmentCase):
 
     def _validate_delivery(self, order):
         picking = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
-        picking.action_assign()
-        picking.move_ids.quantity = 10
-        picking.move_ids.picked = True
-        picking.with_user(self.stock_user).button_validate()
+        self._pick(picking, 10).with_user(self.stock_user).button_validate()
         return picking
 
     # Finance without sales rights --------------------------------------------------
@@ -256,9 +250,7 @@ class TestFinanceRelease(HttpCase, FulfilmentCase):
                 self.assertEqual([line["id"] for line in lines], order.order_line.ids)
 
     def test_waiting_for_payment_in_chinese(self):
-        self.env["res.lang"]._activate_lang("zh_CN")
-        self.env["ir.module.module"]._load_module_terms(["order_fulfilment"], ["zh_CN"], overwrite=True)
-        self.env.invalidate_all()
+        load_chinese(self.env)
         env_zh = self.env(context=dict(self.env.context, lang="zh_CN"))
         self.assertEqual(env_zh.ref("order_fulfilment.sale_order_menu_waiting_payment").name, "待付款")
         self.assertEqual(env_zh.ref("order_fulfilment.sale_order_action_waiting_payment").name, "待付款")

@@ -113,12 +113,7 @@ class TestInstall(FulfilmentCase):
         self.assertEqual(picking.priority, "0")
         # Produce the sub-assembly, then the pump.
         for production in (mo_sub, mo_pump):
-            production.action_assign()
-            form = Form(production)
-            form.qty_producing = production.product_qty
-            form.save()
-            production.button_mark_done()
-            self.assertEqual(production.state, "done")
+            self._produce(production)
         picking.action_assign()
         self.assertEqual(picking.state, "assigned")
         picking.move_ids.quantity = 0

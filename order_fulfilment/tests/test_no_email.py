@@ -74,11 +74,7 @@ class TestNoEmailWorkflow(FulfilmentCase):
 
     def _delivered(self, qty=4):
         order = self._confirmed([(self.stocked, qty, 50.0)])
-        picking = order.picking_ids.with_user(self.storekeeper)
-        picking.action_assign()
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty
-        picking.move_ids.picked = True
+        picking = self._pick(order.picking_ids.with_user(self.storekeeper))
         picking.button_validate()
         self.assertEqual(picking.state, "done")
         return order, picking
@@ -212,11 +208,7 @@ class TestNoEmailWorkflow(FulfilmentCase):
             {"name": "Changchun Building", "is_company": True, "fulfilment_customer_class": "C"}
         )
         order = self._confirmed([(self.stocked, 10, 50.0)], partner=customer_c)
-        picking = order.picking_ids.with_user(self.storekeeper)
-        picking.action_assign()
-        for move in picking.move_ids:
-            move.quantity = 8
-        picking.move_ids.picked = True
+        picking = self._pick(order.picking_ids.with_user(self.storekeeper), 8)
         with self.assertRaisesRegex(UserError, "waiting for payment"):
             picking.button_validate()
         order.with_user(self.finance).action_release_delivery()

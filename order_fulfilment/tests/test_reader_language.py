@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from .common import FulfilmentCase, staff_user
+from .common import FulfilmentCase, load_chinese, staff_user
 
 
 @tagged("post_install", "-at_install")
@@ -16,10 +16,7 @@ class TestReaderLanguage(FulfilmentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("zh_CN")
-        cls.env["ir.module.module"]._load_module_terms(["order_fulfilment"], ["zh_CN"], overwrite=True)
-        cls.env.invalidate_all()
-        cls.env.registry.clear_cache()
+        load_chinese(cls.env)
         cls.company.partner_id.email = "service@harbin-pumps.example.com"
         purchasing = "order_fulfilment.group_review_purchasing"
         cls.zh_buyer = staff_user(cls.env, "zh_buyer", purchasing, name="Wang Purchasing", lang="zh_CN")
@@ -100,10 +97,7 @@ class TestReaderLanguage(FulfilmentCase):
         self.customer.lang = "zh_CN"
         order = self._create_order([(self.stocked, 3, 50.0)])
         order.action_confirm()
-        picking = order.picking_ids
-        picking.action_assign()
-        picking.move_ids.quantity = 3
-        picking.move_ids.picked = True
+        picking = self._pick(order.picking_ids)
         picking.button_validate()
         ticket = (
             self.env["fulfilment.ticket"]

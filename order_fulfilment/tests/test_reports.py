@@ -7,7 +7,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.base.models import ir_actions_report
 
-from .common import FulfilmentCase
+from .common import FulfilmentCase, load_chinese
 
 REVIEW_REPORT = "order_fulfilment.fulfilment_review_report"
 CHANGE_REPORT = "order_fulfilment.fulfilment_change_request_report"
@@ -207,10 +207,7 @@ class TestReportsInChinese(ReportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("zh_CN")
-        cls.env["ir.module.module"]._load_module_terms(["order_fulfilment"], ["zh_CN"], overwrite=True)
-        cls.env.invalidate_all()
-        cls.env.registry.clear_cache()
+        load_chinese(cls.env)
 
     def test_review_report_in_users_language(self):
         order = self._reviewed_order()

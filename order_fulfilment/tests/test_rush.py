@@ -26,14 +26,6 @@ class RushCase(FulfilmentCase):
     def _productions(self, order):
         return order._fulfilment_collect_productions()
 
-    def _produce(self, production):
-        production.action_assign()
-        form = Form(production)
-        form.qty_producing = production.product_qty
-        form.save()
-        production.button_mark_done()
-        self.assertEqual(production.state, "done")
-
 
 @tagged("post_install", "-at_install")
 class TestRushFlag(RushCase):
@@ -333,10 +325,7 @@ class TestFollowUp(RushCase):
     def test_delivered_orders_are_not_followed_up(self):
         order = self._create_order([(self.stocked, 2, 50.0)], commitment_date=fields.Datetime.now())
         order.action_confirm()
-        picking = order.picking_ids
-        picking.action_assign()
-        picking.move_ids.quantity = 2
-        picking.move_ids.picked = True
+        picking = self._pick(order.picking_ids)
         picking.button_validate()
         self.assertEqual(picking.state, "done")
         self.env["sale.order"]._cron_fulfilment_follow_up()

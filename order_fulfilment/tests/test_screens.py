@@ -6,7 +6,7 @@ from odoo import Command
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import FulfilmentCase
+from .common import FulfilmentCase, load_chinese
 
 
 def _user(env, login, groups, name):
@@ -162,10 +162,7 @@ class TestScreensChinese(FulfilmentCase):
         cls.group = cls.env.ref("order_fulfilment.group_review_production")
         # A rule made before the company turns Chinese on.
         cls.rule = cls.env["fulfilment.review.rule"].create({"name": "Capacity", "group_id": cls.group.id})
-        cls.env["res.lang"]._activate_lang("zh_CN")
-        cls.env["ir.module.module"]._load_module_terms(["order_fulfilment"], ["zh_CN"], overwrite=True)
-        cls.env.invalidate_all()
-        cls.env.registry.clear_cache()
+        load_chinese(cls.env)
         cls.env_zh = cls.env(context=dict(cls.env.context, lang="zh_CN"))
 
     def test_department_labels_in_chinese(self):

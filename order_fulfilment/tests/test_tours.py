@@ -167,10 +167,7 @@ class TestTours(HttpCase, FulfilmentCase):
     def test_ticket_assign_contact_return(self):
         order = self._create_order([(self.stocked, 5, 50.0)])
         order.action_confirm()
-        delivery = order.picking_ids
-        delivery.action_assign()
-        delivery.move_ids.quantity = 5
-        delivery.move_ids.picked = True
+        delivery = self._pick(order.picking_ids)
         delivery.button_validate()
         self.assertEqual(delivery.state, "done")
 
