@@ -53,11 +53,12 @@ class FulfilmentSlaPolicy(models.Model):
         types = dict(self._fields["ticket_type"]._description_selection(self.env))
         priorities = dict(self._fields["priority"]._description_selection(self.env))
         for policy in self:
+            hours = policy.resolve_hours
             policy.display_name = self.env._(
                 "%(type)s, %(priority)s: %(hours)s h",
                 type=types.get(policy.ticket_type, ""),
                 priority=priorities.get(policy.priority, ""),
-                hours=f"{policy.resolve_hours:g}",
+                hours=int(hours) if hours == int(hours) else round(hours, 2),
             )
 
     @api.constrains("resolve_hours")

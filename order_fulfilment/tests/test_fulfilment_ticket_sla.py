@@ -267,6 +267,28 @@ class TestTicketWaiting(SlaCase):
         self._at(40, "action_cancel", cancelled)
         self.assertEqual((cancelled.state, cancelled.sla_paused_since), ("cancelled", False))
 
+    def test_chatter_and_errors_in_the_agents_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        agent = staff_user(self.env, "of_agent_zh", "order_fulfilment.group_aftersales_user", lang="zh_CN")
+        ticket = self._assigned()
+        with freeze_time(at(30)):
+            ticket.with_user(agent).action_wait_customer()
+        with freeze_time(at(45)):
+            ticket.with_user(agent).action_resume()
+        bodies = ticket.message_ids.mapped("body")
+        self.assertTrue([b for b in bodies if "等待客户：服务时限已暂停计时。" in b])
+        self.assertTrue([b for b in bodies if "共等待 15 分钟服务时间" in b])
+        with self.assertRaisesRegex(UserError, "不能设为等待客户（请先分派）"):
+            self._ticket().with_user(agent).action_wait_customer()
+        # The resolution escalation, to a manager who reads Chinese.
+        manager = staff_user(
+            self.env, "of_as_manager_zh", "order_fulfilment.group_aftersales_manager", lang="zh_CN"
+        )
+        self._at(50, "action_contact", ticket)
+        self._run_pass(496)
+        activity = ticket.activity_ids.filtered(lambda a: a.user_id == manager)
+        self.assertEqual(activity.summary, "服务时限已超时：解决时限")
+
     def test_pause_fields_are_protected(self):
         ticket = self._assigned()
         for vals in (
@@ -437,10 +459,13 @@ class TestResolutionTarget(SlaCase):
 @tagged("post_install", "-at_install")
 class TestSlaPolicy(SlaCase):
     def test_rules_and_rights(self):
-        with self.assertRaisesRegex(ValidationError, "already has a resolution target"):
+        # (assertRaises: rolled back to a savepoint, the refused rows do not stay behind.)
+        with self.assertRaises(ValidationError) as caught:
             self.Policy.create({"ticket_type": "complaint", "priority": "0", "resolve_hours": 3})
-        with self.assertRaisesRegex(ValidationError, "more than 0"):
+        self.assertIn("already has a resolution target for Complaint, Normal: 8 h", str(caught.exception))
+        with self.assertRaises(ValidationError) as caught:
             self.policies[0].resolve_hours = 0
+        self.assertIn("must be more than 0", str(caught.exception))
         # An archived target may have a successor.
         self.policies[0].active = False
         self.Policy.create({"ticket_type": "complaint", "priority": "0", "resolve_hours": 3})
