@@ -79,7 +79,8 @@ class FulfilmentSlaPolicy(models.Model):
         active = self.filtered("active")
         if not active:
             return
-        others = self.search(
+        # Every policy of those companies, whoever saves (record rules aside).
+        others = self.sudo().search(
             [
                 ("company_id", "in", active.company_id.ids),
                 ("ticket_type", "in", active.mapped("ticket_type")),
