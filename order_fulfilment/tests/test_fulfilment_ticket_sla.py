@@ -279,7 +279,8 @@ class TestTicketWaiting(SlaCase):
         self.assertTrue([b for b in bodies if "等待客户：服务时限已暂停计时。" in b])
         self.assertTrue([b for b in bodies if "共等待 15 分钟服务时间" in b])
         with self.assertRaisesRegex(UserError, "不能设为等待客户（请先分派）"):
-            self._ticket().with_user(agent).action_wait_customer()
+            # (the web client sends the user's language in the context)
+            self._ticket().with_user(agent).with_context(lang="zh_CN").action_wait_customer()
         # The resolution escalation, to a manager who reads Chinese.
         manager = staff_user(
             self.env, "of_as_manager_zh", "order_fulfilment.group_aftersales_manager", lang="zh_CN"
