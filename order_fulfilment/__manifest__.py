@@ -43,6 +43,11 @@
         "data/fulfilment_ticket_data.xml",
         "wizards/fulfilment_ticket_contact_views.xml",
         "views/fulfilment_ticket_views.xml",
+        # After-sales: resolution targets, waiting for the customer
+        "security/fulfilment_sla_policy_security.xml",
+        "data/fulfilment_sla_policy_data.xml",
+        "views/fulfilment_sla_policy_views.xml",
+        "views/fulfilment_ticket_sla_views.xml",
         "views/fulfilment_ticket_portal_templates.xml",
         "report/fulfilment_ticket_report.xml",
         # Release and delivery controls

@@ -46,6 +46,7 @@ from . import stock_move_line
 
 # After-sales
 from . import fulfilment_ticket
+from . import fulfilment_sla_policy
 from . import fulfilment_ticket_sla
 from . import fulfilment_ticket_returns
 

@@ -27,6 +27,7 @@ TICKET_STATES = [
     ("new", "New"),
     ("assigned", "Assigned"),
     ("in_progress", "In Progress"),
+    ("waiting", "Waiting for Customer"),
     ("resolved", "Resolved"),
     ("closed", "Closed"),
     ("cancelled", "Cancelled"),
@@ -44,7 +45,8 @@ RESOLUTIONS = [
     ("refund", "Refund"),
     ("no_action", "No Action"),
 ]
-OPEN_STATES = ("new", "assigned", "in_progress")
+# Waiting for the customer: still open, its SLA clock stopped (fulfilment_ticket_sla.py).
+OPEN_STATES = ("new", "assigned", "in_progress", "waiting")
 # Set by the ticket's actions and the SLA pass only, never by a client.
 PROTECTED_FIELDS = frozenset(
     {
@@ -63,6 +65,12 @@ PROTECTED_FIELDS = frozenset(
         "closed_date",
         "assign_escalated",
         "contact_escalated",
+        "resolve_deadline",
+        "resolve_warning_date",
+        "resolve_escalated",
+        "sla_paused_since",
+        "sla_paused_minutes",
+        "sla_resume_state",
         "return_picking_ids",
         "replacement_order_id",
     }

@@ -108,6 +108,8 @@ class TicketCase(FulfilmentCase):
         cls.company.aftersales_assign_minutes = 60
         cls.company.aftersales_contact_minutes = 120
         cls.company.fulfilment_sla_use_calendar = False
+        # The assign and contact targets only; the resolution target: test_fulfilment_ticket_sla.py.
+        cls.env["fulfilment.sla.policy"].search([]).active = False
 
     @classmethod
     def _delivered_order(cls, qty=5):

@@ -1,5 +1,5 @@
 """Pure SLA arithmetic of after-sales tickets (no ORM, property-tested): deadlines in service
-time, the SLA state at a moment, the next moment it can change."""
+time, the service time a pause takes, the SLA state at a moment, the next moment it can change."""
 
 from datetime import timedelta
 
@@ -16,7 +16,13 @@ def add_service_minutes(start, minutes, intervals=None):
     """
     if minutes < 0:
         raise ValueError("minutes must not be negative")
-    remaining = timedelta(minutes=minutes)
+    return add_service_time(start, timedelta(minutes=minutes), intervals)
+
+
+def add_service_time(start, duration, intervals=None):
+    """The moment ``duration`` (a timedelta) of service time has passed since ``start``: see
+    ``add_service_minutes``."""
+    remaining = duration
     if intervals is None:
         return start + remaining
     for begin, end in intervals:
@@ -28,6 +34,32 @@ def add_service_minutes(start, minutes, intervals=None):
             return begin + remaining
         remaining -= span
     return None
+
+
+def service_time(start, stop, intervals=None):
+    """The service time (a timedelta) from ``start`` to ``stop``: the wall-clock time when
+    ``intervals`` is None, else the working time of the (begin, end) intervals in between.
+    Nothing when ``stop`` is not after ``start``."""
+    if stop <= start:
+        return timedelta()
+    if intervals is None:
+        return stop - start
+    total = timedelta()
+    for begin, end in intervals:
+        begin, end = max(begin, start), min(end, stop)
+        if end > begin:
+            total += end - begin
+    return total
+
+
+def shift_deadline(deadline, paused, intervals=None):
+    """``deadline`` moved later by ``paused`` (a timedelta) of service time: a pause of that
+    length. The service time left from the end of the pause to the new deadline is what was left
+    from its start to the old one. Unchanged when nothing was paused; None when the intervals
+    hold too little working time after ``deadline``."""
+    if paused <= timedelta():
+        return deadline
+    return add_service_time(deadline, paused, intervals)
 
 
 def evaluate_sla(now, events):
