@@ -105,8 +105,11 @@ class Screen:
     # "view" (the web client), "mail" (the review e-mail of the record) or "decision" (the page
     # its Approve link opens, as the reviewer it was sent to).
     kind: str = "view"
-    # WIDTHxHEIGHT of the window for this screen (a phone: mobile emulation), else --size.
+    # WIDTHxHEIGHT of the window for this screen, else --size; mobile: as a phone shows it.
     size: str = ""
+    mobile: bool = False
+    # The whole page, not only the window (a page that scrolls, not the web client).
+    full_page: bool = False
 
 
 SCREENS = [
@@ -195,6 +198,7 @@ SCREENS = [
         action="order_fulfilment.fulfilment_review_action",
         record="order_fulfilment.sale_order_demo_review_pending",
         kind="mail",
+        full_page=True,
         selector=".o_fulfilment_mail a[href*='/approve?']",
     ),
     Screen(
@@ -204,6 +208,8 @@ SCREENS = [
         record="order_fulfilment.sale_order_demo_review_pending",
         kind="decision",
         size="390x844",
+        mobile=True,
+        full_page=True,
         selector=".o_fulfilment_review_decision .o_fulfilment_review_facts",
     ),
     Screen(
@@ -303,10 +309,11 @@ class Odoo:
             "res.users", "search_read", [["partner_id", "=", partner["id"]]], fields=["login"], limit=1
         )
         mail["login"] = users[0]["login"] if users else None
-        # The links and images point at the database's base URL; show them from this server.
-        base = self.call("ir.config_parameter", "get_param", "web.base.url") or ""
+        # The links and images point at the base URL the database had when the mail was made;
+        # show them from this server.
+        base = re.search(r'href="(https?://[^/"]+)/fulfilment/review/', mail["body_html"])
         if base:
-            mail["body_html"] = mail["body_html"].replace(base.rstrip("/"), self.url)
+            mail["body_html"] = mail["body_html"].replace(base.group(1), self.url)
         return mail
 
     def url_of(self, screen):
@@ -450,8 +457,15 @@ class Browser:
     def open(self, url):
         self.send("Page.navigate", url=url)
 
-    def screenshot(self):
-        result = self.send("Page.captureScreenshot", format="png", fromSurface=True)
+    def screenshot(self, full_page=False):
+        params = {}
+        if full_page:
+            size = self.send("Page.getLayoutMetrics")["cssContentSize"]
+            params = {
+                "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+            }
+        result = self.send("Page.captureScreenshot", format="png", fromSurface=True, **params)
         return base64.b64decode(result["data"])
 
     def close(self):
@@ -485,11 +499,6 @@ body { margin: 0; background: #f3f4f6; font-family: Arial, Helvetica, sans-serif
 <div class="message">%(body)s</div>
 </body></html>
 """
-
-
-def _window(size, default):
-    width, height = (int(v) for v in (size or default).lower().split("x"))
-    return width, height
 
 
 def open_screen(odoo, browser, screen):
@@ -528,7 +537,7 @@ def open_screen(odoo, browser, screen):
 
 def take(odoo, browser, screen, out_dir, timeout):
     if screen.size:
-        browser.resize(*_window(screen.size, ""), mobile=True)
+        browser.resize(*(int(v) for v in screen.size.lower().split("x")), mobile=screen.mobile)
     try:
         return _take(odoo, browser, screen, out_dir, timeout)
     finally:
@@ -551,7 +560,7 @@ def _take(odoo, browser, screen, out_dir, timeout):
     # Nothing keeps the focus blinking or a tooltip open in the picture.
     browser.evaluate("document.activeElement && document.activeElement.blur()")
     path = out_dir / f"{screen.name}.png"
-    path.write_bytes(browser.screenshot())
+    path.write_bytes(browser.screenshot(full_page=screen.full_page))
     return path
 
 
