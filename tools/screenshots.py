@@ -314,7 +314,22 @@ class Odoo:
         base = re.search(r'href="(https?://[^/"]+)/fulfilment/review/', mail["body_html"])
         if base:
             mail["body_html"] = mail["body_html"].replace(base.group(1), self.url)
+        mail["body_html"] = re.sub(r'(src|href)="/', rf'\1="{self.url}/', mail["body_html"])
+        # Images inline, as a mail client shows them (a page of its own loads nothing else).
+        mail["body_html"] = re.sub(r'src="([^"]+)"', self._inline_image, mail["body_html"])
         return mail
+
+    def _inline_image(self, match):
+        url = html.unescape(match.group(1))
+        if not url.startswith(self.url):
+            return match.group(0)
+        try:
+            response = self.http.get(url, timeout=60)
+            response.raise_for_status()
+        except requests.RequestException:
+            return match.group(0)
+        kind = response.headers.get("Content-Type", "image/png").split(";")[0]
+        return f'src="data:{kind};base64,{base64.b64encode(response.content).decode()}"'
 
     def url_of(self, screen):
         """The web client URL of a screen, or None (with a warning) when it cannot be shown."""
