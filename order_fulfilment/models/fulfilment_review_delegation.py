@@ -130,27 +130,38 @@ class FulfilmentReviewDelegation(models.Model):
                 )
         self._check_no_chain()
 
-    def _check_no_chain(self):
+    def _check_no_chain(self, committed=False):
         """Delegations do not pass on: one substitute at a time, a substitute is not away at the
-        same time, and an absent user stands in for nobody meanwhile."""
+        same time, and an absent user stands in for nobody meanwhile.
+
+        :param committed: check against the delegations committed by now (a cursor of its own)
+            rather than those this transaction sees: a delegation of the same people that a
+            concurrent transaction committed while this one waited for their rows' lock
+            (``_lock_people``) is not in this transaction's snapshot.
+        """
         live = self.filtered("active")
         if not live:
             return
-        users = live.user_id | live.substitute_id
-        others = (
-            self.sudo()
-            .with_context(active_test=True)
-            .search(
-                [
-                    "|",
-                    ("user_id", "in", users.ids),
-                    ("substitute_id", "in", users.ids),
-                    ("date_to", ">", min(live.mapped("date_from"))),
-                    ("date_from", "<", max(live.mapped("date_to"))),
-                ]
-            )
+        if committed:
+            with self.env.registry.cursor() as cr:
+                live._raise_chains(self.env(cr=cr, su=True)[self._name])
+        else:
+            live._raise_chains(self.sudo())
+
+    def _raise_chains(self, delegations):
+        """Raise when these delegations would chain with one of ``delegations`` (a model, in the
+        environment to read them from)."""
+        users = self.user_id | self.substitute_id
+        others = delegations.with_context(active_test=True).search(
+            [
+                "|",
+                ("user_id", "in", users.ids),
+                ("substitute_id", "in", users.ids),
+                ("date_to", ">", min(self.mapped("date_from"))),
+                ("date_from", "<", max(self.mapped("date_to"))),
+            ]
         )
-        for delegation in live:
+        for delegation in self:
             overlapping = (others - delegation).filtered(
                 lambda o, d=delegation: o.date_from < d.date_to and d.date_from < o.date_to
             )
@@ -224,6 +235,7 @@ class FulfilmentReviewDelegation(models.Model):
             )
         )
         delegations = super().create(vals_list)
+        delegations._check_no_chain(committed=True)
         self._delegations_changed()
         delegations._reassign_review_activities()
         return delegations
@@ -242,6 +254,7 @@ class FulfilmentReviewDelegation(models.Model):
         result = super().write(vals)
         self._check_rights()
         if moving:
+            self._check_no_chain(committed=True)
             self._delegations_changed()
             self._give_back_review_activities(running_before - self._running_keys())
             self._reassign_review_activities()
@@ -257,17 +270,11 @@ class FulfilmentReviewDelegation(models.Model):
         return result
 
     def _lock_people(self, users):
-        """Lock the rows of the absent users and substitutes of delegations being set, and mark
-        them changed, so that the "no chains" check cannot miss a delegation being set at the
-        same time: a concurrent transaction that sets a delegation of one of these users waits
-        for this one, then fails to serialize and is retried, and its check sees this one."""
-        users = lock_rows(users.sudo())
-        if users:
-            # Only a row changed by a concurrent transaction makes the second one start again
-            # with a fresh snapshot; a lock alone would let it go on with what it read before.
-            self.env.cr.execute(
-                "UPDATE res_users SET write_date = write_date WHERE id IN %s", [tuple(users.ids)]
-            )
+        """Lock the rows of the absent users and substitutes of delegations being set, so that
+        the "no chains" check cannot miss a delegation being set at the same time: a concurrent
+        transaction that sets a delegation of one of these people waits for this one to end,
+        then checks against what it committed (``_check_no_chain(committed=True)``)."""
+        lock_rows(users.sudo())
 
     def _delegations_changed(self):
         self.env.registry.clear_cache()
