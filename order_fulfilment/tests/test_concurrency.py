@@ -450,7 +450,8 @@ class TestConcurrency(TransactionCase):
 
     def test_two_delegations_forming_a_chain_at_once(self):
         """A to B and B to A, recorded at the same moment by A and B: the second waits for the
-        first's lock on their rows, is retried, sees the first and is refused; no chain."""
+        first's lock on their rows, then checks against what the first committed and is
+        refused; no chain, and nobody else's request fails on their rows."""
         start = fields.Datetime.to_string(fields.Datetime.now() - timedelta(hours=1))
         end = fields.Datetime.to_string(fields.Datetime.now() + timedelta(days=2))
         calls = []
