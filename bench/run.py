@@ -750,6 +750,10 @@ def bench_review(db, scale):
         for user, group in zip(reviewers, groups, strict=True):
             group.users = [(4, user.id)]
         for i, group in enumerate(groups):
+            if i % 2:
+                # The groups of the rules needing two approvers have two members.
+                group.users = [(4, reviewers[i - 1].id)]
+        for i, group in enumerate(groups):
             vals = {
                 "name": f"Bench rule {i}",
                 "sequence": 1 + i // 2,

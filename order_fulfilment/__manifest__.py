@@ -81,6 +81,8 @@
         "demo/fulfilment_story_demo.xml",
         # Earliest feasible date: the "date too tight" rule, after the delivery history
         "demo/sale_order_feasible_demo.xml",
+        # A reviewer's planned absence and substitute (代理)
+        "demo/fulfilment_review_delegation_demo.xml",
     ],
     "assets": {
         # Browser tours

@@ -12,12 +12,19 @@ id of its action (and record), waits until the view has loaded and saves a PNG.
 
 A screen whose action or record is missing from the database is skipped with a
 warning. Add screens to SCREENS below.
+
+Two screens are not views of the web client: ``kind="mail"`` shows the review e-mail
+(the queued mail.mail of a pending review of the record) as a mail client would, and
+``kind="decision"`` opens its Approve link as the reviewer it was sent to (demo users'
+passwords are their logins), on a phone-sized window (``size``).
 """
 
 import argparse
 import base64
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -95,6 +102,14 @@ class Screen:
     scripts: list = field(default_factory=list)
     # A printed document instead of a view: the report's name (action is then its xml id).
     report: str = ""
+    # "view" (the web client), "mail" (the review e-mail of the record) or "decision" (the page
+    # its Approve link opens, as the reviewer it was sent to).
+    kind: str = "view"
+    # WIDTHxHEIGHT of the window for this screen, else --size; mobile: as a phone shows it.
+    size: str = ""
+    mobile: bool = False
+    # The whole page, not only the window (a page that scrolls, not the web client).
+    full_page: bool = False
 
 
 SCREENS = [
@@ -170,6 +185,34 @@ SCREENS = [
         selector=".page .o_fulfilment_signatures",
     ),
     Screen(
+        name="review-delegation",
+        title="My Delegations: a reviewer's absence and the substitute who decides their reviews meanwhile",
+        action="order_fulfilment.fulfilment_review_delegation_action",
+        model="fulfilment.review.delegation",
+        order="date_from desc, id",
+        selector=".o_form_view .o_form_sheet",
+    ),
+    Screen(
+        name="review-mail",
+        title="The review e-mail: the key facts of the quotation and the Approve / Reject links",
+        action="order_fulfilment.fulfilment_review_action",
+        record="order_fulfilment.sale_order_demo_review_pending",
+        kind="mail",
+        full_page=True,
+        selector=".o_fulfilment_mail a[href*='/approve?']",
+    ),
+    Screen(
+        name="review-decision-phone",
+        title="The page of the Approve link on a phone: the facts, then one tap to confirm",
+        action="order_fulfilment.fulfilment_review_action",
+        record="order_fulfilment.sale_order_demo_review_pending",
+        kind="decision",
+        size="390x844",
+        mobile=True,
+        full_page=True,
+        selector=".o_fulfilment_review_decision .o_fulfilment_review_facts",
+    ),
+    Screen(
         name="fulfilment-analysis",
         title="Fulfilment analysis: on time in full, review and change figures",
         action="order_fulfilment.fulfilment_analysis_action",
@@ -198,6 +241,7 @@ class ScreenshotError(Exception):
 class Odoo:
     def __init__(self, url, db, login, password):
         self.url = url.rstrip("/")
+        self.db = db
         self.http = requests.Session()
         result = self._rpc("/web/session/authenticate", {"db": db, "login": login, "password": password})
         if not result or not result.get("uid"):
@@ -233,6 +277,59 @@ class Odoo:
             limit=1,
         )
         return (rows[0]["model"], rows[0]["res_id"]) if rows else None
+
+    def review_mail(self, screen):
+        """The newest queued review e-mail of a pending review of the screen's record, in
+        English when there is one: a dict of the mail.mail's fields, or None (with a warning)."""
+        record = self.xmlid(screen.record)
+        if not record:
+            warn(f"skipped {screen.name}: the record {screen.record} does not exist in this database")
+            return None
+        review_ids = self.call(
+            "fulfilment.review",
+            "search",
+            [["res_model", "=", record[0]], ["res_id", "=", record[1]], ["state", "=", "pending"]],
+        )
+        mails = self.call(
+            "mail.mail",
+            "search_read",
+            [["model", "=", "fulfilment.review"], ["res_id", "in", review_ids]],
+            fields=["subject", "email_from", "body_html", "recipient_ids"],
+            order="id desc",
+        )
+        mails = [mail for mail in mails if "/approve?" in (mail["body_html"] or "") and mail["recipient_ids"]]
+        if not mails:
+            warn(f"skipped {screen.name}: no review e-mail of a pending review of {screen.record}")
+            return None
+        english = [mail for mail in mails if "Approve" in mail["body_html"]]
+        mail = (english or mails)[0]
+        partner = self.call("res.partner", "read", mail["recipient_ids"][:1], fields=["name", "email"])[0]
+        mail["to"] = f"{partner['name']} <{partner['email']}>"
+        users = self.call(
+            "res.users", "search_read", [["partner_id", "=", partner["id"]]], fields=["login"], limit=1
+        )
+        mail["login"] = users[0]["login"] if users else None
+        # The links and images point at the base URL the database had when the mail was made;
+        # show them from this server.
+        base = re.search(r'href="(https?://[^/"]+)/fulfilment/review/', mail["body_html"])
+        if base:
+            mail["body_html"] = mail["body_html"].replace(base.group(1), self.url)
+        mail["body_html"] = re.sub(r'(src|href)="/', rf'\1="{self.url}/', mail["body_html"])
+        # Images inline, as a mail client shows them (a page of its own loads nothing else).
+        mail["body_html"] = re.sub(r'src="([^"]+)"', self._inline_image, mail["body_html"])
+        return mail
+
+    def _inline_image(self, match):
+        url = html.unescape(match.group(1))
+        if not url.startswith(self.url):
+            return match.group(0)
+        try:
+            response = self.http.get(url, timeout=60)
+            response.raise_for_status()
+        except requests.RequestException:
+            return match.group(0)
+        kind = response.headers.get("Content-Type", "image/png").split(";")[0]
+        return f'src="data:{kind};base64,{base64.b64encode(response.content).decode()}"'
 
     def url_of(self, screen):
         """The web client URL of a screen, or None (with a warning) when it cannot be shown."""
@@ -319,13 +416,18 @@ class Browser:
                 time.sleep(0.2)
         self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True)
         self.send("Page.enable")
+        self.resize(self.width, self.height)
+
+    def resize(self, width, height, mobile=False):
+        """The size of the page; ``mobile``: as a phone shows it (meta viewport, touch)."""
         self.send(
             "Emulation.setDeviceMetricsOverride",
-            width=self.width,
-            height=self.height,
-            deviceScaleFactor=1,
-            mobile=False,
+            width=width,
+            height=height,
+            deviceScaleFactor=2 if mobile else 1,
+            mobile=mobile,
         )
+        self.send("Emulation.setTouchEmulationEnabled", enabled=mobile)
 
     def send(self, method, **params):
         self.next_id += 1
@@ -370,8 +472,15 @@ class Browser:
     def open(self, url):
         self.send("Page.navigate", url=url)
 
-    def screenshot(self):
-        result = self.send("Page.captureScreenshot", format="png", fromSurface=True)
+    def screenshot(self, full_page=False):
+        params = {}
+        if full_page:
+            size = self.send("Page.getLayoutMetrics")["cssContentSize"]
+            params = {
+                "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+            }
+        result = self.send("Page.captureScreenshot", format="png", fromSurface=True, **params)
         return base64.b64decode(result["data"])
 
     def close(self):
@@ -389,12 +498,73 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
-# ----------------------------------------------------------------------------
+# An e-mail as a mail client shows it: the envelope, then the message.
+MAIL_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>%(subject)s</title>
+<style>
+body { margin: 0; background: #f3f4f6; font-family: Arial, Helvetica, sans-serif; }
+.envelope { background: #fff; border-bottom: 1px solid #d1d5db; padding: 16px 24px; }
+.envelope h1 { font-size: 20px; margin: 0 0 10px; color: #111827; }
+.envelope div { font-size: 13px; color: #4b5563; line-height: 1.6; }
+.message { max-width: 760px; margin: 16px auto; background: #fff; padding: 8px 16px; }
+</style></head>
+<body class="o_fulfilment_mail">
+<div class="envelope"><h1>%(subject)s</h1>
+<div><b>From:</b> %(sender)s</div><div><b>To:</b> %(to)s</div></div>
+<div class="message">%(body)s</div>
+</body></html>
+"""
+
+
+def open_screen(odoo, browser, screen):
+    """Opens the page of a screen; False (with a warning) when it cannot be shown."""
+    if screen.kind == "view":
+        url = odoo.url_of(screen)
+        if url is None:
+            return False
+        browser.open(url)
+        return True
+    mail = odoo.review_mail(screen)
+    if mail is None:
+        return False
+    if screen.kind == "mail":
+        page = MAIL_PAGE % {
+            "subject": html.escape(mail["subject"] or ""),
+            "sender": html.escape(mail["email_from"] or ""),
+            "to": html.escape(mail["to"]),
+            "body": mail["body_html"],
+        }
+        browser.open("data:text/html;base64," + base64.b64encode(page.encode()).decode())
+        return True
+    links = re.findall(r'href="([^"]*/fulfilment/review/\d+/approve\?[^"]*)"', mail["body_html"])
+    if not links or not mail["login"]:
+        warn(f"skipped {screen.name}: no Approve link of a user in the review e-mail")
+        return False
+    try:
+        reviewer = Odoo(odoo.url, odoo.db, mail["login"], mail["login"])
+    except ScreenshotError as error:
+        warn(f"skipped {screen.name}: {error} (demo users' passwords are their logins)")
+        return False
+    browser.set_session(odoo.url, reviewer.session_id)
+    browser.open(html.unescape(links[0]))
+    return True
+
+
 def take(odoo, browser, screen, out_dir, timeout):
-    url = odoo.url_of(screen)
-    if url is None:
+    if screen.size:
+        browser.resize(*(int(v) for v in screen.size.lower().split("x")), mobile=screen.mobile)
+    try:
+        return _take(odoo, browser, screen, out_dir, timeout)
+    finally:
+        if screen.size:
+            browser.resize(browser.width, browser.height)
+        if screen.kind == "decision":
+            browser.set_session(odoo.url, odoo.session_id)
+
+
+def _take(odoo, browser, screen, out_dir, timeout):
+    if not open_screen(odoo, browser, screen):
         return None
-    browser.open(url)
     browser.wait_for(screen.selector, timeout)
     for script in screen.scripts:
         if browser.evaluate(script):
@@ -405,7 +575,7 @@ def take(odoo, browser, screen, out_dir, timeout):
     # Nothing keeps the focus blinking or a tooltip open in the picture.
     browser.evaluate("document.activeElement && document.activeElement.blur()")
     path = out_dir / f"{screen.name}.png"
-    path.write_bytes(browser.screenshot())
+    path.write_bytes(browser.screenshot(full_page=screen.full_page))
     return path
 
 

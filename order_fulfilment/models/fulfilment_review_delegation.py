@@ -2,6 +2,8 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_datetime
 
+from ..tools.orm import lock_rows
+
 DELEGATION_STATES = [("planned", "Planned"), ("running", "Running"), ("ended", "Ended")]
 
 
@@ -128,27 +130,38 @@ class FulfilmentReviewDelegation(models.Model):
                 )
         self._check_no_chain()
 
-    def _check_no_chain(self):
+    def _check_no_chain(self, committed=False):
         """Delegations do not pass on: one substitute at a time, a substitute is not away at the
-        same time, and an absent user stands in for nobody meanwhile."""
+        same time, and an absent user stands in for nobody meanwhile.
+
+        :param committed: check against the delegations committed by now (a cursor of its own)
+            rather than those this transaction sees: a delegation of the same people that a
+            concurrent transaction committed while this one waited for their rows' lock
+            (``_lock_people``) is not in this transaction's snapshot.
+        """
         live = self.filtered("active")
         if not live:
             return
-        users = live.user_id | live.substitute_id
-        others = (
-            self.sudo()
-            .with_context(active_test=True)
-            .search(
-                [
-                    "|",
-                    ("user_id", "in", users.ids),
-                    ("substitute_id", "in", users.ids),
-                    ("date_to", ">", min(live.mapped("date_from"))),
-                    ("date_from", "<", max(live.mapped("date_to"))),
-                ]
-            )
+        if committed:
+            with self.env.registry.cursor() as cr:
+                live._raise_chains(self.env(cr=cr, su=True)[self._name])
+        else:
+            live._raise_chains(self.sudo())
+
+    def _raise_chains(self, delegations):
+        """Raise when these delegations would chain with one of ``delegations`` (a model, in the
+        environment to read them from)."""
+        users = self.user_id | self.substitute_id
+        others = delegations.with_context(active_test=True).search(
+            [
+                "|",
+                ("user_id", "in", users.ids),
+                ("substitute_id", "in", users.ids),
+                ("date_to", ">", min(self.mapped("date_from"))),
+                ("date_from", "<", max(self.mapped("date_to"))),
+            ]
         )
-        for delegation in live:
+        for delegation in self:
             overlapping = (others - delegation).filtered(
                 lambda o, d=delegation: o.date_from < d.date_to and d.date_from < o.date_to
             )
@@ -208,25 +221,60 @@ class FulfilmentReviewDelegation(models.Model):
                 ]
             )
         )
+        self._lock_people(
+            self.env["res.users"].browse(
+                [
+                    user_id
+                    for vals in vals_list
+                    for user_id in (
+                        vals.get("user_id") or self.env.context.get("default_user_id") or self.env.uid,
+                        vals.get("substitute_id"),
+                    )
+                    if isinstance(user_id, int)
+                ]
+            )
+        )
         delegations = super().create(vals_list)
+        delegations._check_no_chain(committed=True)
         self._delegations_changed()
         delegations._reassign_review_activities()
         return delegations
 
     def write(self, vals):
         self._check_rights()
+        moving = set(vals) & {"user_id", "substitute_id", "date_from", "date_to", "active", "company_id"}
+        running_before = set()
+        if moving:
+            people = self.user_id | self.substitute_id
+            for key in ("user_id", "substitute_id"):
+                if isinstance(vals.get(key), int):
+                    people |= people.browse(vals[key])
+            self._lock_people(people)
+            running_before = self._running_keys()
         result = super().write(vals)
         self._check_rights()
-        if set(vals) & {"user_id", "substitute_id", "date_from", "date_to", "active", "company_id"}:
+        if moving:
+            self._check_no_chain(committed=True)
             self._delegations_changed()
+            self._give_back_review_activities(running_before - self._running_keys())
             self._reassign_review_activities()
         return result
 
     def unlink(self):
         self._check_rights()
+        self._lock_people(self.user_id | self.substitute_id)
+        running_before = self._running_keys()
         result = super().unlink()
         self._delegations_changed()
+        self._give_back_review_activities(running_before)
         return result
+
+    def _lock_people(self, users):
+        """Lock the rows of the absent users and substitutes of delegations being set, so that
+        the "no chains" check cannot miss a delegation being set at the same time: a concurrent
+        transaction that sets a delegation of one of these people waits for this one to end,
+        then checks against what it committed (``_check_no_chain(committed=True)``)."""
+        lock_rows(users.sudo())
 
     def _delegations_changed(self):
         self.env.registry.clear_cache()
@@ -276,6 +324,58 @@ class FulfilmentReviewDelegation(models.Model):
     # ------------------------------------------------------------------
     # The absent reviewer's to-dos go to the substitute
     # ------------------------------------------------------------------
+    def _running_keys(self):
+        """{(absent user id, substitute id, company id)} of these delegations that run now."""
+        return {
+            (d.user_id.id, d.substitute_id.id, d.company_id.id)
+            for d in self.sudo()
+            if d.active and d.state == "running"
+        }
+
+    def _give_back_review_activities(self, stopped):
+        """The reverse of ``_reassign_review_activities``, when delegations stop running early
+        (archived, deleted, their dates or people changed): the substitute's to-dos of pending
+        reviews that were theirs only for the absent reviewer go back to that reviewer (or to
+        the reviewer's substitute now, if another delegation runs).
+
+        :param stopped: {(absent user id, substitute id, company id)} that no longer run
+        """
+        if not stopped:
+            return
+        Activity = self.env["mail.activity"].sudo()
+        held = Activity.search(
+            [
+                ("fulfilment_review_id.state", "=", "pending"),
+                ("user_id", "in", list({substitute_id for __, substitute_id, __ in stopped})),
+            ]
+        )
+        # {(review id, user id): activities}
+        held_by = held.grouped(lambda a: (a.fulfilment_review_id.id, a.user_id.id))
+        reviews = held.fulfilment_review_id
+        existing = {
+            (a.fulfilment_review_id.id, a.user_id.id)
+            for a in Activity.search([("fulfilment_review_id", "in", reviews.ids)])
+        }
+        recipients = reviews._recipients()
+        Users = self.env["res.users"].sudo()
+        to_drop = Activity.browse()
+        given_back = {}
+        for review in reviews:
+            wanted = recipients[review.id]
+            for absent_id, substitute_id, company_id in stopped:
+                if company_id != review.company_id.id or (review.id, substitute_id) not in held_by:
+                    continue
+                if Users.browse(substitute_id) not in wanted:
+                    to_drop |= held_by[review.id, substitute_id]
+                absent = Users.browse(absent_id)
+                # The absent reviewer, or whoever stands in for them now.
+                holder = next((user for user, behalf in wanted.items() if absent in (user, behalf)), None)
+                if holder and (review.id, holder.id) not in existing:
+                    given_back[review.id] = given_back.get(review.id, Users) | absent
+        to_drop.unlink()
+        if given_back:
+            reviews.filtered(lambda r: r.id in given_back)._create_activities(given_back)
+
     def _reassign_review_activities(self):
         running = self.filtered(lambda d: d.active and d.state == "running")
         if not running:

@@ -253,16 +253,29 @@ class FulfilmentReview(models.Model):
             ._fulfilment_fallback_email(review.requested_by_id.partner_id.id)
         )
 
-    def _send_decision_mails(self):
+    def action_forward(self, user_id, note=None):
+        result = super().action_forward(user_id, note=note)
+        # The colleague the reviews were forwarded to gets the e-mail too (or their substitute).
+        target = (
+            self.env["res.users"]
+            .sudo()
+            .browse(user_id.id if isinstance(user_id, models.BaseModel) else user_id)
+        )
+        self._send_decision_mails({review.id: target for review in self})
+        return result
+
+    def _send_decision_mails(self, users_by_review=None):
         """The e-mail with the Approve and Reject links, to each reviewer of these (just opened)
-        reviews who has an e-mail address, in their language; queued, one batch per reviewer."""
+        reviews who has an e-mail address, in their language; queued, one batch per reviewer.
+        With ``users_by_review`` ({review id: users}), only to those users (or their
+        substitutes), as ``_create_activities`` does."""
         template = self.env.ref("order_fulfilment.mail_template_review_decision", raise_if_not_found=False)
         reviews = self.sudo().filtered(lambda r: r.state == "pending")
         if not template or not reviews:
             return
         by_user = defaultdict(list)
-        for review_id, users in reviews._notified_users().items():
-            for user in users.filtered("email"):
+        for review_id, recipients in reviews._recipients(users_by_review).items():
+            for user in self.env["res.users"].sudo().union(*recipients).filtered("email"):
                 by_user[user].append(review_id)
         expires = self._decision_link_expiry()
         for user, review_ids in by_user.items():

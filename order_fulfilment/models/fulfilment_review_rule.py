@@ -198,6 +198,34 @@ class FulfilmentReviewRule(models.Model):
                     )
                 )
 
+    @api.constrains("min_approvers", "group_id", "company_id", "active")
+    def _check_min_approvers_members(self):
+        """A sign-off that needs N approvers needs N people who can sign: active internal
+        members of the group (of the rule's company, when it has one). A rule needing one
+        approver may wait for its group to get members."""
+        for rule in self.filtered(lambda r: r.active and r.min_approvers > 1):
+            members = (
+                rule.group_id.sudo()
+                .with_context(active_test=True)
+                .users.filtered(
+                    lambda u, rule=rule: (
+                        not u.share and u.active and (not rule.company_id or rule.company_id in u.company_ids)
+                    )
+                )
+            )
+            if len(members) < rule.min_approvers:
+                raise ValidationError(
+                    self.env._(
+                        "Review rule %(rule)s needs %(needed)s approvers, but its group %(group)s has "
+                        "only %(count)s active member(s) who can sign: lower Approvers Needed or add "
+                        "members to the group.",
+                        rule=rule.display_name,
+                        needed=rule.min_approvers,
+                        group=rule.group_id.sudo().full_name,
+                        count=len(members),
+                    )
+                )
+
     @api.constrains("filter_domain", "applies_to")
     def _check_filter_domain(self):
         for rule in self.filtered("filter_domain"):

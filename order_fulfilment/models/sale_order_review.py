@@ -123,6 +123,9 @@ class SaleOrder(models.Model):
         result = super().write(vals)
         if vals.get("state") in ("sale", "cancel"):
             self._review_close_confirm_activity()
+        if vals.get("state") == "cancel":
+            # A cancelled quotation waits for nobody: its open reviews and their to-dos go.
+            self._review_cancel()
         return result
 
     def _validate_order(self):

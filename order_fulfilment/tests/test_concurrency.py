@@ -89,6 +89,13 @@ class TestConcurrency(TransactionCase):
                 user_id, login = user(key, "order_fulfilment.group_review_production", f"Reviewer {key}")
                 cls.producer_ids.append(user_id)
                 cls.producer_logins.append(login)
+            # Pairs of colleagues who each record an absence with the other as substitute.
+            cls.absence_pairs = [
+                tuple(
+                    user(f"absent{index}{side}", "base.group_user", f"Absent {index}{side}") for side in "ab"
+                )
+                for index in range(3)
+            ]
             cls.operator_id, cls.operator_login = user(
                 "operator", "base.group_system,order_fulfilment.group_aftersales_manager", "SLA Operator"
             )
@@ -440,6 +447,41 @@ class TestConcurrency(TransactionCase):
         self.assertEqual(self._count_messages("sale.order", self.dual_quotation_id, "%1 of 2 approvers%"), 1)
         self.assertEqual(
             self._count_messages("sale.order", self.dual_quotation_id, "%All reviews are approved%"), 1
+        )
+        self.assertEqual(self._server_errors(), [])
+
+    def test_two_delegations_forming_a_chain_at_once(self):
+        """A to B and B to A, recorded at the same moment by A and B: the second waits for the
+        first's lock on their rows, then checks against what the first committed and is
+        refused; no chain, and nobody else's request fails on their rows."""
+        start = fields.Datetime.to_string(fields.Datetime.now() - timedelta(hours=1))
+        end = fields.Datetime.to_string(fields.Datetime.now() + timedelta(days=2))
+        calls = []
+        for (a_id, a_login), (b_id, b_login) in self.absence_pairs:
+            for login, substitute_id in ((a_login, b_id), (b_login, a_id)):
+                calls.append(
+                    (
+                        self._session(login),
+                        "fulfilment.review.delegation",
+                        "create",
+                        [{"substitute_id": substitute_id, "date_from": start, "date_to": end}],
+                    )
+                )
+        answers = self._fire(calls)
+        for index in range(0, len(answers), 2):
+            pair = answers[index : index + 2]
+            successes = [answer for answer in pair if "result" in answer]
+            self.assertEqual(len(successes), 1, f"one absence of the two: {pair}")
+            refusal = next(answer for answer in pair if "result" not in answer)
+            self.assertNotIn("transport_error", refusal)
+            self.assertEqual(refusal["error"]["data"]["name"], "odoo.exceptions.ValidationError", refusal)
+            self.assertRegex(refusal["error"]["data"]["message"], "away too|stands in")
+        user_ids = [user_id for pair in self.absence_pairs for user_id, __ in pair]
+        self.assertEqual(
+            self._query(
+                "SELECT count(*) FROM fulfilment_review_delegation WHERE user_id IN %s", (tuple(user_ids),)
+            )[0][0],
+            len(self.absence_pairs),
         )
         self.assertEqual(self._server_errors(), [])
 

@@ -117,3 +117,39 @@ class TestReviewDecisionMail(FulfilmentCase):
         order.user_id = self.en_reviewer
         order.action_request_review()
         self.assertEqual(self._mails(order.review_ids).recipient_ids, self.zh_reviewer.partner_id)
+
+    def test_forwarded_colleague_gets_the_mail(self):
+        """Forwarding sends the colleague the same e-mail as the reviewers, in their language,
+        with links of their own; a colleague without an address gets their to-do only."""
+        engineer = staff_user(
+            self.env,
+            "of_mail_fwd_engineer",
+            "order_fulfilment.group_review_technical",
+            name="Li Technical",
+            lang="zh_CN",
+        )
+        engineer.email = "li@harbin-pumps.example.com"
+        no_address = staff_user(self.env, "of_mail_fwd_none", "base.group_user", name="Nick NoMail")
+        order = self._order()
+        order.with_user(self.salesman).action_request_review()
+        review = order.review_ids
+        before = self._mails(review)
+        review.with_user(self.en_reviewer).action_forward(engineer.id, note="Check the impeller")
+        review.with_user(self.en_reviewer).action_forward(no_address.id)
+        mail = self._mails(review) - before
+        self.assertEqual(
+            mail.recipient_ids, engineer.partner_id, "one mail, to the colleague with an address"
+        )
+        self.assertIn("待审批", mail.subject, "in the colleague's language")
+        self.assertIn("Li Technical", mail.body_html)
+        body = mail.body_html.replace("&amp;", "&")
+        self.assertIn(f"/fulfilment/review/{review.id}/approve?", body)
+        self.assertIn(f"/fulfilment/review/{review.id}/reject?", body)
+        self.assertIn(f"user={engineer.id}", body)
+        self.assertEqual(
+            review._decision_link_refusal(
+                engineer, *re.search(r"user=(\d+)&expires=(\d+)&token=(\w+)", body).groups()
+            ),
+            None,
+            "the colleague's link lets them decide",
+        )

@@ -84,6 +84,11 @@ class ReviewPeopleCase(FulfilmentCase):
         activities = self.env["mail.activity"].search([("fulfilment_review_id", "=", review.id)])
         return activities.user_id
 
+    def _todo_people(self, review):
+        """The to-do holders among the people a delegation test moves (the fulfilment managers
+        and Sam are in the department too)."""
+        return self._todo_users(review) & (self.alice | self.bob | self.stan | self.engineer)
+
     def _inbox(self, user, reviews):
         """What ``user`` finds in My Pending Reviews, among ``reviews``."""
         return (
@@ -221,6 +226,52 @@ class TestReviewDelegation(ReviewPeopleCase):
         self.assertNotIn(self.alice, self._todo_users(review))
         self.assertIn(self.stan, self._todo_users(review))
         self.assertIn(self.bob, self._todo_users(review))
+
+    def _todos(self, review, user):
+        return self.env["mail.activity"].search(
+            [("fulfilment_review_id", "=", review.id), ("user_id", "=", user.id)]
+        )
+
+    def test_todos_come_back_when_a_delegation_ends_early(self):
+        """The reverse of the move: archived, ended early or deleted, the delegation gives the
+        substitute's to-dos back to the reviewer."""
+        __, review = self._requested()
+        delegation = self._delegate(self.alice, self.stan)
+        self.assertEqual(self._todo_people(review), self.stan | self.bob)
+        delegation.with_user(self.alice).active = False
+        self.assertEqual(self._todo_people(review), self.alice | self.bob)
+        delegation.with_user(self.alice).active = True
+        self.assertEqual(self._todo_people(review), self.stan | self.bob)
+        # Back early: the end moves to the past.
+        delegation.with_user(self.alice).date_to = self.now - timedelta(minutes=5)
+        self.assertEqual(delegation.state, "ended")
+        self.assertEqual(self._todo_people(review), self.alice | self.bob)
+        self.assertEqual(len(self._todos(review, self.alice)), 1)
+        # A to-do made for the substitute when the review opened goes back too, as her own.
+        other = self._delegate(self.alice, self.stan, start=self.now)
+        __, second = self._requested()
+        self.assertIn("Alice Absent", self._todos(second, self.stan).summary)
+        other.with_user(self.alice).unlink()
+        self.assertEqual(self._todo_people(second), self.alice | self.bob)
+        self.assertNotIn("Alice Absent", self._todos(second, self.alice).summary)
+        self.assertEqual(self._todo_people(review), self.alice | self.bob)
+
+    def test_todos_come_back_from_a_substitute_of_the_department(self):
+        """Bob stands in for Alice and reviews himself: he keeps his own to-do, Alice gets hers
+        back; reviews decided meanwhile give nothing back."""
+        delegation = self._delegate(self.alice, self.bob)
+        __, review = self._requested()
+        __, decided = self._requested()
+        self.assertEqual(self._todo_people(review), self.bob)
+        decided.with_user(self.bob).action_approve()
+        delegation.with_user(self.alice).active = False
+        self.assertEqual(self._todo_people(review), self.alice | self.bob)
+        self.assertFalse(self._todo_people(decided))
+        # Another substitute instead: the to-do goes to him, not back to Alice.
+        delegation.with_user(self.alice).write({"active": True, "substitute_id": self.stan.id})
+        self.assertEqual(self._todo_people(review), self.stan | self.bob)
+        delegation.with_user(self.alice).substitute_id = self.engineer
+        self.assertEqual(self._todo_people(review), self.engineer | self.bob)
 
     def test_no_chains(self):
         self._delegate(self.alice, self.bob)
@@ -468,6 +519,33 @@ class TestReviewApprovers(ReviewPeopleCase):
         self.assertEqual(review.approval_count, 2)
         self.assertEqual(len(review.approval_ids), 2)
 
+    def test_min_approvers_within_the_group(self):
+        """Two of the Pump sign-off group can sign: a third approver cannot be found; an
+        archived member, a portal user or a member of another company does not count."""
+        group = self.env["res.groups"].create({"name": "Pump sign-off"})
+        gone = staff_user(self.env, "dlg_gone_signer", "base.group_user", name="Gina Gone")
+        (self.alice | self.bob | gone).groups_id = [(4, group.id)]
+        gone.active = False
+        rule = self.env["fulfilment.review.rule"].create(
+            {"name": "Pump sign-off rule", "group_id": group.id, "min_approvers": 2}
+        )
+        with self._refused(ValidationError, r"Pump sign-off rule needs 3 approvers.*Pump sign-off.*only 2"):
+            rule.min_approvers = 3
+        # A portal user in the group cannot sign either.
+        self.portal.sudo().groups_id = [(4, group.id)]
+        with self._refused(ValidationError, r"Pump sign-off rule needs 3 approvers.*only 2"):
+            rule.min_approvers = 3
+        empty = self.env["res.groups"].create({"name": "Nobody yet"})
+        with self._refused(
+            ValidationError, r"Empty rule needs 2 approvers.*Nobody yet.*only 0 active member"
+        ):
+            self.env["fulfilment.review.rule"].create(
+                {"name": "Empty rule", "group_id": empty.id, "min_approvers": 2}
+            )
+        # One approver may wait for the group to get members.
+        self.env["fulfilment.review.rule"].create({"name": "Empty rule", "group_id": empty.id})
+        self.assertEqual(rule.min_approvers, 2)
+
     def test_min_approvers_at_least_one(self):
         with self._refused(ValidationError, "at least one approver"):
             self.rule.min_approvers = 0
@@ -628,3 +706,76 @@ class TestReviewPeopleRpc(HttpCase, ReviewPeopleCase):
         self.authenticate("dlg_seller", "dlg_seller")
         with self._refused(JsonRpcException, "UserError|AccessError"):
             self._call("fulfilment.review", "action_forward", [review.ids, self.bob.id])
+
+    def test_delegation_archived_over_rpc_gives_the_todos_back(self):
+        __, review = self._requested()
+        self.authenticate("dlg_alice", "dlg_alice")
+        when = {
+            "date_from": fields.Datetime.to_string(self.now - timedelta(hours=1)),
+            "date_to": fields.Datetime.to_string(self.now + timedelta(days=2)),
+        }
+        delegation_id = self._call(
+            "fulfilment.review.delegation", "create", [{"substitute_id": self.stan.id, **when}]
+        )
+        self.assertEqual(self._todo_people(review), self.stan | self.bob)
+        self._call("fulfilment.review.delegation", "action_archive", [[delegation_id]])
+        self.assertEqual(self._todo_people(review), self.alice | self.bob)
+        self._call("fulfilment.review.delegation", "action_unarchive", [[delegation_id]])
+        self.assertEqual(self._todo_people(review), self.stan | self.bob)
+        self._call(
+            "fulfilment.review.delegation",
+            "write",
+            [[delegation_id], {"date_to": fields.Datetime.to_string(self.now - timedelta(minutes=1))}],
+        )
+        self.assertEqual(self._todo_people(review), self.alice | self.bob)
+
+    def test_min_approvers_beyond_the_group_refused_over_rpc(self):
+        group = self.env["res.groups"].create({"name": "Pump sign-off", "users": [(4, self.alice.id)]})
+        self.authenticate("dlg_manager", "dlg_manager")
+        with self._refused(JsonRpcException, "ValidationError"):
+            self._call(
+                "fulfilment.review.rule",
+                "create",
+                [{"name": "Two signatures", "group_id": group.id, "min_approvers": 2}],
+            )
+        rule_id = self._call(
+            "fulfilment.review.rule", "create", [{"name": "Two signatures", "group_id": group.id}]
+        )
+        with self._refused(JsonRpcException, "ValidationError"):
+            self._call("fulfilment.review.rule", "write", [[rule_id], {"min_approvers": 2}])
+        self.assertEqual(self.env["fulfilment.review.rule"].browse(rule_id).min_approvers, 1)
+
+    def test_cancelled_quotation_cancels_its_reviews_over_rpc(self):
+        order, review = self._requested()
+        self.assertTrue(self._todo_users(review))
+        self.authenticate("dlg_seller", "dlg_seller")
+        self._call("sale.order", "action_cancel", [order.ids])
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(review.state, "cancelled")
+        self.assertFalse(self._todo_users(review))
+        self.assertFalse(self._inbox(self.alice, review))
+        self.assertNotEqual(order.review_state, "pending")
+
+    def test_cancelled_change_request_cancels_its_reviews_over_rpc(self):
+        self.env["fulfilment.review.rule"].create(
+            {"name": "Change capacity", "applies_to": "change_request", "group_id": self.group_production.id}
+        )
+        order = self._create_order([(self.stocked, 4, 50.0)], user=self.seller)
+        self.rule.active = False
+        order.action_confirm()
+        request = (
+            self.env["fulfilment.change.request"]
+            .with_user(self.seller)
+            .create({"order_id": order.id, "change_type": "quantity", "reason": "Two more"})
+        )
+        request.line_ids.new_qty = 6
+        request.with_user(self.seller).action_submit()
+        review = request.review_ids
+        self.assertEqual(review.state, "pending")
+        self.assertTrue(self._todo_users(review))
+        self.authenticate("dlg_seller", "dlg_seller")
+        self._call("fulfilment.change.request", "action_cancel", [request.ids])
+        self.assertEqual(request.state, "cancelled")
+        self.assertEqual(review.state, "cancelled")
+        self.assertFalse(self._todo_users(review))
+        self.assertFalse(self._inbox(self.alice, review))
