@@ -65,6 +65,7 @@ PROTECTED_FIELDS = frozenset(
         "contact_escalated",
         "return_picking_ids",
         "replacement_order_id",
+        "repair_id",
     }
 )
 # What was handled: fixed once the ticket is resolved, closed or cancelled.
