@@ -74,7 +74,7 @@ class TestTicketRepair(RepairCase):
         with freeze_time(datetime(2026, 6, 1, 9, 0, 0)):
             ticket = self._repair_ticket()
         action = ticket.with_user(self.agent).action_create_repair()
-        repair = ticket.repair_id
+        repair = ticket.repair_id.with_user(self.env.user)  # the workshop, with inventory rights
         self.assertTrue(repair)
         self.assertEqual(action["res_model"], "repair.order")
         self.assertEqual(action["res_id"], repair.id)
@@ -129,7 +129,7 @@ class TestTicketRepair(RepairCase):
         ticket.action_contact()
         ticket.with_user(self.agent).write({"resolution": "repair"})
         ticket.with_user(self.agent).action_create_repair()
-        repair = ticket.repair_id
+        repair = ticket.repair_id.with_user(self.env.user)  # the workshop, with inventory rights
         with self.assertRaisesRegex(
             UserError, f"Ticket {ticket.name}: repair {repair.name} is New. Finish or cancel the repair"
         ):
@@ -149,7 +149,7 @@ class TestTicketRepair(RepairCase):
         ticket.action_contact()
         ticket.with_user(self.agent).write({"resolution": "repair"})
         ticket.with_user(self.agent).action_create_repair()
-        repair = ticket.repair_id
+        repair = ticket.repair_id.with_user(self.env.user)  # the workshop, with inventory rights
         self.assertFalse(repair.lot_id)
         repair.action_validate()
         repair.action_repair_start()
