@@ -9,7 +9,7 @@
     "development_status": "Beta",
     "application": False,
     "installable": True,
-    "depends": ["sale_management", "sale_mrp", "base_automation"],
+    "depends": ["sale_management", "sale_mrp", "base_automation", "repair"],
     "data": [
         "security/order_fulfilment_security.xml",
         "security/ir.model.access.csv",
@@ -50,6 +50,12 @@
         "views/fulfilment_ticket_sla_views.xml",
         "views/fulfilment_ticket_portal_templates.xml",
         "report/fulfilment_ticket_report.xml",
+        # After-sales: repairs, warranty and the free-of-charge sign-off
+        "security/fulfilment_ticket_repair_security.xml",
+        "data/fulfilment_ticket_warranty_data.xml",
+        "views/fulfilment_ticket_repair_views.xml",
+        "views/stock_lot_views.xml",
+        "views/repair_order_views.xml",
         # Release and delivery controls
         "security/sale_order_release_security.xml",
         "data/fulfilment_controls_data.xml",

@@ -49,5 +49,9 @@ from . import fulfilment_ticket
 from . import fulfilment_sla_policy
 from . import fulfilment_ticket_sla
 from . import fulfilment_ticket_returns
+from . import fulfilment_ticket_warranty
+from . import fulfilment_ticket_repair
+from . import repair_order
+from . import stock_lot
 
 # Release and delivery controls

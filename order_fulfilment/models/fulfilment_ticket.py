@@ -73,6 +73,7 @@ PROTECTED_FIELDS = frozenset(
         "sla_resume_state",
         "return_picking_ids",
         "replacement_order_id",
+        "repair_id",
     }
 )
 # What was handled: fixed once the ticket is resolved, closed or cancelled.

@@ -25,6 +25,8 @@ from . import test_change_request
 from . import test_fulfilment_ticket
 from . import test_fulfilment_ticket_portal
 from . import test_fulfilment_ticket_sla
+from . import test_fulfilment_ticket_repair
+from . import test_fulfilment_ticket_warranty
 
 # Release and delivery controls
 from . import test_controls

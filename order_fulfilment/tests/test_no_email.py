@@ -192,6 +192,10 @@ class TestNoEmailWorkflow(FulfilmentCase):
         self.assertEqual(ticket.state, "in_progress")
         ticket.action_create_return()
         self.assertEqual(len(ticket.return_picking_ids), 1)
+        # No serial in warranty: the replacement at zero price is signed off first.
+        ticket.action_request_review()
+        approver = staff_user(self.env, "ne_as_manager", "order_fulfilment.group_aftersales_manager")
+        self._decide(ticket, approver)
         ticket.action_create_replacement()
         self.assertTrue(ticket.replacement_order_id)
         ticket.write({"resolution": "replacement"})
