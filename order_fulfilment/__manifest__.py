@@ -60,6 +60,8 @@
         "views/sale_order_rush_views.xml",
         # Earliest feasible date (capable-to-promise)
         "views/sale_order_feasible_views.xml",
+        # Order completion (订单完成)
+        "views/sale_order_completion_views.xml",
         # Fulfilment analysis
         "security/fulfilment_analysis_security.xml",
         "report/fulfilment_analysis_views.xml",

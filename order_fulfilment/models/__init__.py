@@ -29,10 +29,12 @@ from . import sale_order_rush
 from . import sale_order_feasible
 from . import sale_order_feasible_explanation
 from . import sale_order_release
+from . import sale_order_completion
 from . import sale_order_change_request
 from . import sale_order_ticket
 from . import sale_order_line
 from . import mrp_production
+from . import mrp_production_completion
 from . import stock_picking
 
 # Change requests

@@ -61,3 +61,4 @@ from . import test_review_reminder_concurrency
 
 # What the screens show
 from . import test_screens
+from . import test_order_completion
