@@ -12,6 +12,8 @@
     "depends": ["sale_management", "sale_mrp", "base_automation"],
     "data": [
         "security/order_fulfilment_security.xml",
+        # Quality groups, before the access rights that name them
+        "security/fulfilment_quality_security.xml",
         "security/ir.model.access.csv",
         "views/menus.xml",
         # Reports: the layout shared by the printed documents, before them
@@ -49,6 +51,8 @@
         "security/sale_order_release_security.xml",
         "data/fulfilment_controls_data.xml",
         "views/fulfilment_pod_wizard_views.xml",
+        # Quality inspection and nonconforming goods
+        "data/fulfilment_quality_data.xml",
         # Views
         "views/res_config_settings_views.xml",
         "views/product_template_views.xml",

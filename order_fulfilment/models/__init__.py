@@ -50,3 +50,10 @@ from . import fulfilment_ticket_sla
 from . import fulfilment_ticket_returns
 
 # Release and delivery controls
+
+# Quality inspection and nonconforming goods
+from . import res_company_quality
+from . import res_config_settings_quality
+from . import fulfilment_quality_point
+from . import fulfilment_quality_check
+from . import fulfilment_nonconformity

@@ -61,4 +61,7 @@ from . import test_review_reminder_concurrency
 
 # What the screens show
 from . import test_screens
+
+# Quality inspection
+from . import test_quality
 from . import test_order_completion
