@@ -69,6 +69,17 @@
         # Fulfilment analysis
         "security/fulfilment_analysis_security.xml",
         "report/fulfilment_analysis_views.xml",
+        # Quality inspection: screens, printed documents and the pass rate
+        "views/fulfilment_quality_point_views.xml",
+        "views/fulfilment_quality_check_views.xml",
+        "views/fulfilment_nonconformity_views.xml",
+        "views/mrp_production_quality_views.xml",
+        "views/stock_picking_quality_views.xml",
+        "report/fulfilment_quality_check_report.xml",
+        "report/fulfilment_nonconformity_report.xml",
+        "security/fulfilment_quality_analysis_security.xml",
+        "report/fulfilment_quality_analysis_views.xml",
+        "views/fulfilment_quality_menus.xml",
         # Reports
     ],
     "demo": [

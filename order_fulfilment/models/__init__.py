@@ -57,3 +57,9 @@ from . import res_config_settings_quality
 from . import fulfilment_quality_point
 from . import fulfilment_quality_check
 from . import fulfilment_nonconformity
+
+# Quality inspection: order completion, screens
+from . import fulfilment_quality_completion
+from . import fulfilment_quality_screens
+from . import mrp_production_quality
+from . import stock_picking_quality

@@ -38,41 +38,32 @@ class SaleOrder(models.Model):
             order.fulfilment_completed = produced and order not in unsettled
 
     def _fulfilment_quality_unsettled(self, productions_by_order):
-        """The orders among these whose goods still wait for an inspection, or failed one
-        whose nonconformity is not decided yet: the inspections of their manufacturing orders
-        (every BoM level) and of their deliveries. One search for all the orders."""
-        Check = self.env.get("fulfilment.quality.check")
-        if Check is None:
-            return self.browse()
+        """The orders among these whose goods are held by an inspection: not inspected yet, or
+        failed with no disposition decided (``is_blocking``). The inspections of their
+        manufacturing orders (every BoM level) and of their deliveries, in one search."""
         all_productions = self.env["mrp.production"].union(*productions_by_order.values())
         pickings = self.sudo().picking_ids
-        domain = [("state", "!=", "pass")]
-        if all_productions and pickings:
-            domain += ["|", ("production_id", "in", all_productions.ids), ("picking_id", "in", pickings.ids)]
-        elif all_productions:
-            domain.append(("production_id", "in", all_productions.ids))
-        elif pickings:
-            domain.append(("picking_id", "in", pickings.ids))
-        else:
+        if not all_productions and not pickings:
             return self.browse()
-        checks = Check.sudo().with_context(active_test=False).search(domain)
-        settled = checks.filtered(lambda check: check.state == "fail")
-        if settled:
-            decided = (
-                self.env["fulfilment.nonconformity"]
-                .sudo()
-                .search([("check_id", "in", settled.ids), ("state", "in", ("decided", "closed"))])
-                .check_id
+        checks = (
+            self.env["fulfilment.quality.check"]
+            .sudo()
+            .search(
+                [
+                    ("is_blocking", "=", True),
+                    "|",
+                    ("production_id", "in", all_productions.ids),
+                    ("picking_id", "in", pickings.ids),
+                ]
             )
-            checks -= decided
-        unsettled = self.browse()
-        for order in self:
-            if any(
-                check.production_id in productions_by_order[order] or check.picking_id in order.picking_ids
-                for check in checks
-            ):
-                unsettled |= order
-        return unsettled
+        )
+        if not checks:
+            return self.browse()
+        return self.filtered(
+            lambda order: (
+                checks.production_id & productions_by_order[order] or checks.picking_id & order.picking_ids
+            )
+        )
 
     @api.model
     def _fulfilment_completion_touch(self, productions=None, pickings=None):

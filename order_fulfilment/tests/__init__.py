@@ -65,3 +65,4 @@ from . import test_screens
 # Quality inspection
 from . import test_quality
 from . import test_order_completion
+from . import test_quality_screens
