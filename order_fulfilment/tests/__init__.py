@@ -66,3 +66,4 @@ from . import test_screens
 from . import test_quality
 from . import test_order_completion
 from . import test_quality_screens
+from . import test_tours_quality
