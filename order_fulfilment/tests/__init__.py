@@ -64,3 +64,4 @@ from . import test_screens
 
 # Quality inspection
 from . import test_quality
+from . import test_quality_rpc
