@@ -57,6 +57,11 @@ from . import res_config_settings_quality
 from . import fulfilment_quality_point
 from . import fulfilment_quality_check
 from . import fulfilment_nonconformity
+from . import fulfilment_quality_check_create
+from . import fulfilment_quality_check_done
+from . import fulfilment_nonconformity_disposition
+from . import fulfilment_ticket_quality
+from . import stock_move_quality
 
 # Quality inspection: order completion, screens
 from . import fulfilment_quality_completion
