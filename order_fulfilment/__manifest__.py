@@ -93,6 +93,9 @@
         "demo/fulfilment_story_demo.xml",
         # Earliest feasible date: the "date too tight" rule, after the delivery history
         "demo/sale_order_feasible_demo.xml",
+        # Quality inspection: control points, inspections passed and failed, a concession under
+        # review; after the story, so that its deliveries are not held by the new control points
+        "demo/fulfilment_quality_demo.xml",
     ],
     "assets": {
         # Browser tours

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import Form, tagged
 
 from .common import FulfilmentCase, staff_user
@@ -112,6 +113,50 @@ class TestOrderCompletion(FulfilmentCase):
             self._produce(production)
         self.assertTrue(order.fulfilment_completed)
         self.assertTrue(self._completed_seen_by_seller(order))
+
+    def test_inspection_then_disposition_complete_the_order(self):
+        """With the company's quality gate off, the pumps ship before their inspection: the
+        order is complete only once the inspection passes, or its nonconformity is decided."""
+        inspector = staff_user(self.env, "of_oc_inspector", "order_fulfilment.group_review_quality")
+        manager = staff_user(self.env, "of_oc_qmanager", "order_fulfilment.group_quality_manager")
+        self.company.fulfilment_quality_gate = False
+        self.env["fulfilment.quality.point"].with_user(manager).create(
+            {
+                "name": "Pump final inspection",
+                "operation": "production",
+                "product_ids": [Command.set(self.pump.ids)],
+                "item_ids": [Command.create({"name": "Pressure test", "kind": "passfail"})],
+            }
+        )
+        orders = self._confirmed([(self.pump, 1, 1000.0)]) | self._confirmed([(self.pump, 1, 1000.0)])
+        for order in orders:
+            productions = order._fulfilment_collect_productions()
+            for production in productions.sorted(lambda mo: mo.product_id == self.pump):
+                self._produce(production)
+            self._ship(order)
+        passed, failed = orders
+        Check = self.env["fulfilment.quality.check"]
+        checks = {
+            order: Check.search([("production_id", "in", order._fulfilment_collect_productions().ids)])
+            for order in orders
+        }
+        self.assertEqual([len(checks[order]) for order in orders], [1, 1], "One inspection per pump MO")
+        self.assertEqual(orders.mapped("fulfilment_completed"), [False, False], "Not inspected yet")
+
+        checks[passed].line_ids.with_user(inspector).action_fulfilment_pass()
+        checks[passed].with_user(inspector).action_done()
+        self.assertTrue(passed.fulfilment_completed)
+
+        checks[failed].line_ids.with_user(inspector).action_fulfilment_fail()
+        checks[failed].with_user(inspector).action_done()
+        self.assertEqual(checks[failed].state, "fail")
+        self.assertFalse(failed.fulfilment_completed, "Failed, no disposition yet")
+        nonconformity = checks[failed].nonconformity_ids.with_user(manager)
+        nonconformity.disposition = "sort"
+        nonconformity.action_decide()
+        self.assertEqual(nonconformity.state, "decided")
+        self.assertTrue(failed.fulfilment_completed)
+        self.assertTrue(self._completed_seen_by_seller(failed))
 
     def test_undelivered_orders_cost_no_query(self):
         """Confirming or changing an order that is not delivered computes the flag from the

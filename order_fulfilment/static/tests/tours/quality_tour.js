@@ -122,7 +122,7 @@ registry.category("web_tour.tours").add("order_fulfilment_quality_concession", {
         },
         {
             content: "The concession waits for its sign-off",
-            trigger: ".o_form_view .o_field_widget[name=review_state]:contains(Pending)",
+            trigger: ".o_form_view .o_field_widget[name=review_state]:contains(Under Review)",
         },
     ],
 });
