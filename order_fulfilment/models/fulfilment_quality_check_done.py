@@ -26,9 +26,12 @@ class FulfilmentQualityCheck(models.Model):
         if not checks:
             return True
         now = fields.Datetime.now()
+        # One write per outcome (result and failed quantity), not per inspection.
+        outcomes = {}
         for check in checks:
-            result, qty_failed = check._fulfilment_result()
-            check.sudo().write(
+            outcomes.setdefault(check._fulfilment_result(), []).append(check.id)
+        for (result, qty_failed), ids in outcomes.items():
+            self.browse(ids).sudo().write(
                 {
                     "result": result,
                     "state": "pass" if result == "pass" else "fail",
