@@ -248,9 +248,11 @@ class FulfilmentNonconformity(models.Model):
             # Odoo's return posts on the new transfer as the user, who may have no e-mail address.
             return_picking = wizard.with_context(**{SENDER_FALLBACK: True})._create_return()
             if nc.lot_id:
-                return_picking.move_ids.filtered(lambda m, nc=nc: m.product_id == nc.product_id).write(
-                    {"restrict_lot_id": nc.lot_id.id}
+                # The nonconforming lot goes back, not any lot of the product.
+                lines = return_picking.move_ids.move_line_ids.filtered(
+                    lambda line, nc=nc: line.product_id == nc.product_id and line.lot_id != nc.lot_id
                 )
+                lines.write({"lot_id": nc.lot_id.id})
             nc.sudo().return_picking_id = return_picking
 
     # ------------------------------------------------------------------

@@ -26,9 +26,12 @@ class FulfilmentQualityCheck(models.Model):
         if not checks:
             return True
         now = fields.Datetime.now()
+        # One write per outcome (result and failed quantity), not per inspection.
+        outcomes = {}
         for check in checks:
-            result, qty_failed = check._fulfilment_result()
-            check.sudo().write(
+            outcomes.setdefault(check._fulfilment_result(), []).append(check.id)
+        for (result, qty_failed), ids in outcomes.items():
+            self.browse(ids).sudo().write(
                 {
                     "result": result,
                     "state": "pass" if result == "pass" else "fail",
@@ -93,7 +96,7 @@ class FulfilmentQualityCheck(models.Model):
                     "check_id": check.id,
                     "company_id": check.company_id.id,
                     "product_id": check.product_id.id,
-                    "lot_id": check.lot_id.id,
+                    "lot_id": check._fulfilment_lot().id,
                     "qty": check.qty_failed or check.qty_inspected,
                     "production_id": check.production_id.id,
                     "picking_id": check.picking_id.id,
@@ -119,6 +122,12 @@ class FulfilmentQualityCheck(models.Model):
         )
         return nonconformities
 
+    def _fulfilment_lot(self):
+        """The lot inspected: the inspection's, or the one lot its receipt line brought in."""
+        self.ensure_one()
+        lots = self.move_id.move_line_ids.lot_id
+        return self.lot_id or (lots if len(lots) == 1 else lots.browse())
+
     def _fulfilment_report_supplier_lots(self):
         """Purchased lots under the company's pass rate (95 %), or with a serious defect: the
         quality managers and the purchasing reviewers are told at once."""
@@ -141,15 +150,18 @@ class FulfilmentQualityCheck(models.Model):
 
         def message(check):
             rate = check.qty_passed / check.qty_inspected * 100 if check.qty_inspected else 0.0
+            lot = check._fulfilment_lot()
+            lot = f" ({lot.name})" if lot else ""
+            rate = f"{rate:.1f}"
             text = check.env._(
                 "Purchased goods %(product)s%(lot)s from %(supplier)s (receipt %(receipt)s) failed "
                 "inspection %(check)s: pass rate %(rate)s %%.",
                 product=check.product_id.display_name,
-                lot=f" ({check.lot_id.name})" if check.lot_id else "",
+                lot=lot,
                 supplier=check.partner_id.display_name or "-",
                 receipt=check.picking_id.name or "-",
                 check=check.name,
-                rate=f"{rate:.1f}",
+                rate=rate,
             )
             if check.serious_defect:
                 text += " " + check.env._(

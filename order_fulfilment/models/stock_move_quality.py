@@ -151,19 +151,21 @@ class StockMove(models.Model):
 
     def _fulfilment_quality_gate_message(self, checks):
         labels = dict(checks._fields["state"]._description_selection(self.env))
-        details = "\n".join(
-            self.env._(
-                "- %(check)s: %(product)s%(lot)s, %(state)s",
-                check=check.name,
-                product=check.product_id.display_name,
-                lot=f" ({check.lot_id.name})" if check.lot_id else "",
-                state=labels[check.state],
+        details = []
+        for check in checks:
+            lot = f" ({check.lot_id.name})" if check.lot_id else ""
+            details.append(
+                self.env._(
+                    "- %(check)s: %(product)s%(lot)s, %(state)s",
+                    check=check.name,
+                    product=check.product_id.display_name,
+                    lot=lot,
+                    state=labels[check.state],
+                )
             )
-            for check in checks
-        )
         return self.env._(
             "These goods are held by quality inspection (质量检验) and cannot leave the company or be "
             "used in production:\n%(checks)s\nInspect them, or have the quality manager decide the "
             "disposition of the nonconforming goods, then try again.",
-            checks=details,
+            checks="\n".join(details),
         )

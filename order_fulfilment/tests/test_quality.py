@@ -396,7 +396,8 @@ class TestQualityGate(QualityCase):
         returned = nonconformity.return_picking_id
         self.assertEqual(returned.location_dest_id.usage, "supplier")
         self.assertEqual(returned.move_ids.product_uom_qty, 5)
-        self.assertEqual(returned.move_ids.restrict_lot_id.name, "SR-MO")
+        self.assertEqual(nonconformity.lot_id.name, "SR-MO")
+        self.assertEqual(returned.move_ids.move_line_ids.lot_id.name, "SR-MO")
         self._produce(self.sealed, production=production)
         self._deliver(returned)
         self.assertEqual(returned.state, "done")
