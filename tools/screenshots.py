@@ -224,6 +224,20 @@ SCREENS = [
         action="order_fulfilment.fulfilment_ticket_analysis_action",
         selector=".o_graph_view canvas, .o_pivot, .o_view_nocontent",
     ),
+    # Quality inspection
+    Screen(
+        name="quality-inspect-tablet",
+        title="The inspector's tablet list: Pass / Fail per item, measures typed in the row",
+        action="order_fulfilment.fulfilment_quality_check_line_action_tablet",
+        selector=".o_list_view .o_data_row, .o_view_nocontent",
+        scripts=[ALL_RECORDS_IF_EMPTY_JS],
+    ),
+    Screen(
+        name="quality-nonconformities",
+        title="Nonconformities by disposition, a concession waiting for its sign-off",
+        action="order_fulfilment.fulfilment_nonconformity_action",
+        selector=".o_kanban_view .o_kanban_record, .o_view_nocontent",
+    ),
 ]
 
 

@@ -1,1 +1,2 @@
 from . import fulfilment_demo
+from . import fulfilment_quality_demo

@@ -31,10 +31,12 @@ from . import sale_order_rush
 from . import sale_order_feasible
 from . import sale_order_feasible_explanation
 from . import sale_order_release
+from . import sale_order_completion
 from . import sale_order_change_request
 from . import sale_order_ticket
 from . import sale_order_line
 from . import mrp_production
+from . import mrp_production_completion
 from . import stock_picking
 
 # Change requests
@@ -55,3 +57,21 @@ from . import repair_order
 from . import stock_lot
 
 # Release and delivery controls
+
+# Quality inspection and nonconforming goods
+from . import res_company_quality
+from . import res_config_settings_quality
+from . import fulfilment_quality_point
+from . import fulfilment_quality_check
+from . import fulfilment_nonconformity
+from . import fulfilment_quality_check_create
+from . import fulfilment_quality_check_done
+from . import fulfilment_nonconformity_disposition
+from . import fulfilment_ticket_quality
+from . import stock_move_quality
+
+# Quality inspection: order completion, screens
+from . import fulfilment_quality_completion
+from . import fulfilment_quality_screens
+from . import mrp_production_quality
+from . import stock_picking_quality

@@ -58,6 +58,18 @@ class FulfilmentAnalysis(models.Model):
         string="Delivered Orders", readonly=True, help="Orders with nothing left to ship."
     )
     otif_count = fields.Integer(string="On Time In Full", readonly=True)
+    completed_count = fields.Integer(
+        string="Completed Orders",
+        readonly=True,
+        help="Orders complete (订单完成): produced, passed inspection and delivered in full.",
+    )
+    completion_rate = fields.Float(
+        string="Completion Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Of the delivered orders, the share complete: produced, passed inspection (or "
+        "nonconformity decided) and delivered in full.",
+    )
     otif_rate = fields.Float(
         string="On-Time-In-Full Rate (%)",
         readonly=True,
@@ -106,6 +118,7 @@ class FulfilmentAnalysis(models.Model):
                     "fulfilment_delivered_date",
                     "fulfilment_days_late",
                     "on_time_in_full",
+                    "fulfilment_completed",
                     "review_state",
                     "review_round",
                     "commitment_date",
@@ -142,6 +155,10 @@ class FulfilmentAnalysis(models.Model):
                 1 AS order_count,
                 CASE WHEN so.fulfilment_delivery_closed THEN 1 ELSE 0 END AS delivered_count,
                 CASE WHEN so.on_time_in_full THEN 1 ELSE 0 END AS otif_count,
+                CASE WHEN so.fulfilment_completed THEN 1 ELSE 0 END AS completed_count,
+                CASE WHEN so.fulfilment_delivery_closed
+                    THEN CASE WHEN so.fulfilment_completed THEN 100.0 ELSE 0.0 END
+                END AS completion_rate,
                 CASE WHEN so.fulfilment_delivery_closed
                     THEN CASE WHEN so.on_time_in_full THEN 100.0 ELSE 0.0 END
                 END AS otif_rate,

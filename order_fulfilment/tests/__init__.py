@@ -64,3 +64,10 @@ from . import test_review_reminder_concurrency
 
 # What the screens show
 from . import test_screens
+
+# Quality inspection
+from . import test_quality
+from . import test_quality_rpc
+from . import test_order_completion
+from . import test_quality_screens
+from . import test_tours_quality

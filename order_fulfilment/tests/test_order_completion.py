@@ -1,0 +1,184 @@
+from odoo import Command
+from odoo.tests import Form, tagged
+
+from .common import FulfilmentCase, staff_user
+
+
+@tagged("post_install", "-at_install")
+class TestOrderCompletion(FulfilmentCase):
+    """Order completion (订单完成): produced, passed inspection and delivered in full."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Odoo's own notifications (the short-shipment activity of sale_stock) go out from the
+        # company's default sender: the staff have no address.
+        cls.env["mail.alias.domain"].create({"name": "harbin-pumps.example.com"})
+        cls.storekeeper = staff_user(
+            cls.env, "of_oc_store", "stock.group_stock_user", name="Wang Storekeeper"
+        )
+        cls.planner = staff_user(
+            cls.env, "of_oc_planner", "mrp.group_mrp_user,stock.group_stock_user", name="Li Planner"
+        )
+        cls.seller = staff_user(
+            cls.env, "of_oc_seller", "sales_team.group_sale_salesman_all_leads", name="Zhao Seller"
+        )
+
+    def _confirmed(self, lines):
+        order = self._create_order(lines)
+        order.action_confirm()
+        return order
+
+    def _delivery(self, order):
+        return order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        )
+
+    def _ship(self, order, qty=None, backorder=True):
+        picking = self._delivery(order).with_user(self.storekeeper)
+        picking.action_assign()
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty if qty is None else qty
+        picking.move_ids.picked = True
+        res = picking.button_validate()
+        if isinstance(res, dict) and res.get("res_model") == "stock.backorder.confirmation":
+            wizard = Form(
+                self.env["stock.backorder.confirmation"]
+                .with_user(self.storekeeper)
+                .with_context(**res["context"])
+            ).save()
+            if backorder:
+                wizard.process()
+            else:
+                wizard.process_cancel_backorder()
+        self.assertEqual(picking.state, "done")
+        return picking
+
+    def _produce(self, production):
+        production = production.with_user(self.planner)
+        production.action_assign()
+        form = Form(production)
+        form.qty_producing = production.product_qty
+        form.save()
+        production.button_mark_done()
+        self.assertEqual(production.state, "done")
+
+    def _completed_seen_by_seller(self, order):
+        """What the salesperson's "Completed" filter finds of the order."""
+        return bool(
+            self.env["sale.order"]
+            .with_user(self.seller)
+            .search([("id", "=", order.id), ("fulfilment_completed", "=", True)])
+        )
+
+    def test_stock_order_completes_when_delivered_in_full(self):
+        order = self._confirmed([(self.stocked, 10, 50.0)])
+        self.assertFalse(order.fulfilment_completed)
+        self._ship(order, qty=6)
+        self.assertFalse(order.fulfilment_completed, "4 of 10 still to ship: not complete")
+        self.assertFalse(self._completed_seen_by_seller(order))
+        self._ship(order)
+        self.assertTrue(order.fulfilment_completed)
+        self.assertTrue(self._completed_seen_by_seller(order))
+
+    def test_short_closed_order_is_not_complete(self):
+        order = self._confirmed([(self.stocked, 10, 50.0)])
+        self._ship(order, qty=6, backorder=False)
+        self.assertTrue(order.fulfilment_delivery_closed)
+        self.assertFalse(order.fulfilment_completed, "Closed short: not everything was delivered")
+
+    def test_manufactured_order_completes_once_produced_and_delivered(self):
+        order = self._confirmed([(self.pump, 2, 1000.0)])
+        productions = order._fulfilment_collect_productions()
+        self.assertEqual(len(productions), 2, "The pump MO and its sub-assembly MO")
+        for production in productions.sorted(lambda mo: mo.product_id == self.pump):
+            self._produce(production)
+        self.assertFalse(order.fulfilment_completed, "Produced but not shipped")
+        self._ship(order)
+        self.assertTrue(order.fulfilment_completed)
+
+    def test_order_shipped_before_its_mo_closes_completes_when_it_closes(self):
+        """The goods shipped from stock while the order's MO was still open: the order
+        completes when the MO is done, not before."""
+        self.env["stock.quant"]._update_available_quantity(self.pump, self.stock_location, 2)
+        order = self._confirmed([(self.pump, 2, 1000.0)])
+        productions = order._fulfilment_collect_productions()
+        picking = self._delivery(order).with_user(self.storekeeper)
+        # The storekeeper takes the pumps from stock instead of waiting for the MO.
+        picking.move_ids.write({"procure_method": "make_to_stock", "move_orig_ids": [(5, 0, 0)]})
+        self._ship(order)
+        self.assertTrue(order.fulfilment_fully_delivered)
+        self.assertFalse(order.fulfilment_completed, "The MO is still open: not produced yet")
+        for production in productions.sorted(lambda mo: mo.product_id == self.pump):
+            self._produce(production)
+        self.assertTrue(order.fulfilment_completed)
+        self.assertTrue(self._completed_seen_by_seller(order))
+
+    def test_inspection_then_disposition_complete_the_order(self):
+        """With the company's quality gate off, the pumps ship before their inspection: the
+        order is complete only once the inspection passes, or its nonconformity is decided."""
+        inspector = staff_user(self.env, "of_oc_inspector", "order_fulfilment.group_review_quality")
+        manager = staff_user(self.env, "of_oc_qmanager", "order_fulfilment.group_quality_manager")
+        self.company.fulfilment_quality_gate = False
+        self.env["fulfilment.quality.point"].with_user(manager).create(
+            {
+                "name": "Pump final inspection",
+                "operation": "production",
+                "product_ids": [Command.set(self.pump.ids)],
+                "item_ids": [Command.create({"name": "Pressure test", "kind": "passfail"})],
+            }
+        )
+        orders = self._confirmed([(self.pump, 1, 1000.0)]) | self._confirmed([(self.pump, 1, 1000.0)])
+        for order in orders:
+            productions = order._fulfilment_collect_productions()
+            for production in productions.sorted(lambda mo: mo.product_id == self.pump):
+                self._produce(production)
+            self._ship(order)
+        passed, failed = orders
+        Check = self.env["fulfilment.quality.check"]
+        checks = {
+            order: Check.search([("production_id", "in", order._fulfilment_collect_productions().ids)])
+            for order in orders
+        }
+        self.assertEqual([len(checks[order]) for order in orders], [1, 1], "One inspection per pump MO")
+        self.assertEqual(orders.mapped("fulfilment_completed"), [False, False], "Not inspected yet")
+
+        checks[passed].line_ids.with_user(inspector).action_fulfilment_pass()
+        checks[passed].with_user(inspector).action_done()
+        self.assertTrue(passed.fulfilment_completed)
+
+        checks[failed].line_ids.with_user(inspector).action_fulfilment_fail()
+        checks[failed].with_user(inspector).action_done()
+        self.assertEqual(checks[failed].state, "fail")
+        self.assertFalse(failed.fulfilment_completed, "Failed, no disposition yet")
+        nonconformity = checks[failed].nonconformity_ids.with_user(manager)
+        nonconformity.disposition = "sort"
+        nonconformity.action_decide()
+        self.assertEqual(nonconformity.state, "decided")
+        self.assertTrue(failed.fulfilment_completed)
+        self.assertTrue(self._completed_seen_by_seller(failed))
+
+    def test_undelivered_orders_cost_no_query(self):
+        """Confirming or changing an order that is not delivered computes the flag from the
+        order's own fields: no query."""
+        orders = self._confirmed([(self.stocked, 1, 50.0)]) | self._confirmed([(self.pump, 1, 1000.0)])
+        self.env.flush_all()
+        orders.mapped("state")
+        orders.mapped("fulfilment_fully_delivered")
+        self.env.add_to_compute(orders._fields["fulfilment_completed"], orders)
+        with self.assertQueryCount(0):
+            self.assertEqual(orders.mapped("fulfilment_completed"), [False, False])
+
+    def test_analysis_counts_completed_orders(self):
+        done = self._confirmed([(self.stocked, 5, 50.0)])
+        short = self._confirmed([(self.stocked, 5, 50.0)])
+        self._ship(done)
+        self._ship(short, qty=2, backorder=False)
+        Analysis = self.env["fulfilment.analysis"]
+        rows = {row.order_id: row for row in Analysis.search([("order_id", "in", (done | short).ids)])}
+        self.assertEqual((rows[done].completed_count, rows[done].completion_rate), (1, 100.0))
+        self.assertEqual((rows[short].completed_count, rows[short].completion_rate), (0, 0.0))
+        [group] = Analysis._read_group(
+            [("order_id", "in", (done | short).ids)], [], ["completed_count:sum", "completion_rate:avg"]
+        )
+        self.assertEqual(group, (1, 50.0))
