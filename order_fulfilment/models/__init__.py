@@ -73,5 +73,6 @@ from . import stock_move_quality
 # Quality inspection: order completion, screens
 from . import fulfilment_quality_completion
 from . import fulfilment_quality_screens
+from . import fulfilment_quality_source_mixin
 from . import mrp_production_quality
 from . import stock_picking_quality
