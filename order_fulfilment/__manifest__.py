@@ -9,7 +9,7 @@
     "development_status": "Beta",
     "application": False,
     "installable": True,
-    "depends": ["sale_management", "sale_mrp", "base_automation"],
+    "depends": ["sale_management", "sale_mrp", "base_automation", "rating"],
     "data": [
         "security/order_fulfilment_security.xml",
         "security/ir.model.access.csv",
@@ -63,6 +63,9 @@
         # Fulfilment analysis
         "security/fulfilment_analysis_security.xml",
         "report/fulfilment_analysis_views.xml",
+        # After-sales by e-mail, customer messages and satisfaction
+        "data/fulfilment_ticket_mail_data.xml",
+        "views/fulfilment_ticket_mail_views.xml",
         # Reports
     ],
     "demo": [

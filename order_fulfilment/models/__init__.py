@@ -46,5 +46,8 @@ from . import stock_move_line
 from . import fulfilment_ticket
 from . import fulfilment_ticket_sla
 from . import fulfilment_ticket_returns
+from . import fulfilment_ticket_mail
+from . import fulfilment_ticket_rating
+from . import res_company_aftersales_mail
 
 # Release and delivery controls

@@ -61,3 +61,7 @@ from . import test_review_reminder_concurrency
 
 # What the screens show
 from . import test_screens
+
+# After-sales by e-mail, customer messages and satisfaction
+from . import test_fulfilment_ticket_mail
+from . import test_fulfilment_ticket_rating
