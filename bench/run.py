@@ -96,7 +96,8 @@ BUDGETS = {
     "mail_ticket_scaling": (
         1.0,
         "queries({mail_large}) / ({mail_factor} x queries({mail_small}))",
-        "new e-mails to the after-sales alias turned into tickets (gateway, customer, reference, acknowledgement)",
+        "new e-mails to the after-sales alias turned into tickets "
+        + "(gateway, customer, reference, acknowledgement)",
     ),
 }
 
