@@ -1296,17 +1296,21 @@ def bench_mail_gateway(db, scale):
             company.alias_domain_id = env["mail.alias.domain"].create({"name": "bench.example.com"})
         company._fulfilment_set_aftersales_alias("bench-service")
         to = company.fulfilment_aftersales_alias_id.alias_full_name
+        # The generated orders are all of the first customer: every other e-mail is from that
+        # customer (its order is linked), the others from other customers naming an order that is
+        # not theirs (looked up, not linked).
         customers = fx["customers"]
-        orders = {
-            customer.id: env["sale.order"].search([("partner_id", "=", customer.id)], limit=1).name or ""
-            for customer in customers
-        }
+        order_names = (
+            env["sale.order"]
+            .search([("partner_id", "=", customers[0].id)], limit=large + 2 * small, order="id")
+            .mapped("name")
+        )
 
         def mails(start, count):
             result = []
             for i in range(start, start + count):
-                customer = customers[i % len(customers)]
-                order = orders[customer.id]
+                customer = customers[0] if i % 2 == 0 else customers[i % len(customers)]
+                order = order_names[i % len(order_names)]
                 result.append(
                     BENCH_MAIL.format(
                         i=i, sender=customer.email, to=to, order=order, subject=f"Order {order}: pump leaking"

@@ -206,7 +206,7 @@ class FulfilmentTicket(models.Model):
             )
             messages |= ticket.message_post_with_source(
                 template,
-                message_type="comment",
+                message_type="auto_comment",
                 subtype_xmlid="mail.mt_comment",
                 author_id=author.id,
                 email_layout_xmlid="mail.mail_notification_light",

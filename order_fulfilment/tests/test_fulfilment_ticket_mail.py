@@ -1,6 +1,6 @@
 from email.utils import make_msgid
 
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.mail.tests.common import MockEmail
 
@@ -134,7 +134,7 @@ class TestTicketMailGateway(TicketMailCase):
         with self.mock_mail_gateway():
             ticket_id = self._receive("Pump leaking")
         ticket = self.env["fulfilment.ticket"].browse(ticket_id)
-        acknowledgement = ticket.message_ids.filtered(lambda m: m.message_type == "comment")
+        acknowledgement = ticket.message_ids.filtered(lambda m: m.message_type == "auto_comment")
         self.assertEqual(len(acknowledgement), 1)
         before = self._tickets()
         reply_id = self._receive(
@@ -253,7 +253,7 @@ class TestTicketCustomerMails(TicketMailCase):
             self.assertTrue(all("info@fulfilment-test.example.com" in mail["email_from"] for mail in sent))
             # The customer reads them on the portal too (messages, not internal notes).
             customer_messages = ticket.message_ids.filtered(
-                lambda m: m.message_type == "comment" and not m.subtype_id.internal
+                lambda m: m.message_type == "auto_comment" and not m.subtype_id.internal
             )
             self.assertEqual(len(customer_messages), 3)
         chinese_subjects = [
@@ -282,4 +282,39 @@ class TestTicketCustomerMails(TicketMailCase):
             self._handle(ticket)
         self.assertEqual(ticket.state, "closed")
         self.assertFalse(self._new_mails.filtered(lambda mail: partner in mail.recipient_ids))
-        self.assertFalse(ticket.message_ids.filtered(lambda m: m.message_type == "comment"))
+        self.assertFalse(ticket.message_ids.filtered(lambda m: m.message_type == "auto_comment"))
+
+
+@tagged("post_install", "-at_install")
+class TestTicketMailTour(HttpCase, TicketMailCase):
+    """An e-mail opens a ticket; the agent handles and closes it in the web client; the customer
+    rates it on the portal. (Creating a repair order is not part of this branch's flow.)"""
+
+    def test_email_to_portal_rating(self):
+        customer = new_test_user(
+            self.env,
+            login="of_mail_portal",
+            groups="base.group_portal",
+            name="Bo Buyer",
+            email="bo.buyer@example.com",
+        )
+        ticket = self.env["fulfilment.ticket"].browse(
+            self._receive(
+                "Pump leaking", email_from="Bo Buyer <bo.buyer@example.com>", body="The seal leaks."
+            )
+        )
+        self.assertEqual(ticket.partner_id, customer.partner_id)
+        self.start_tour(
+            f"/odoo/action-order_fulfilment.fulfilment_ticket_action/{ticket.id}",
+            "order_fulfilment_ticket_mail_agent",
+            login="of_mail_agent",
+        )
+        self.assertEqual(ticket.state, "closed")
+        self.assertEqual(ticket.resolution, "repair")
+        self.assertEqual(ticket.user_id, self.agent)
+        self.start_tour(
+            f"/my/tickets/{ticket.id}", "order_fulfilment_ticket_rating_portal", login="of_mail_portal"
+        )
+        ticket.invalidate_recordset()
+        self.assertEqual(ticket.satisfaction, "5")
+        self.assertEqual(ticket.rating_ids.feedback, "Quick repair, thank you")
