@@ -172,7 +172,9 @@ class FulfilmentTicket(models.Model):
     # Keeping the customer informed
     # ------------------------------------------------------------------
     def action_assign(self, user_id=None):
-        first = self.filtered(lambda t: t.state == "new")
+        # Read before the action checks who acts: as superuser, so that a user without access gets
+        # the action's own error.
+        first = self.browse(self.sudo().filtered(lambda t: t.state == "new").ids)
         result = super().action_assign(user_id=user_id)
         first._fulfilment_send_customer_mail(TEMPLATE_ASSIGNED)
         return result
