@@ -93,6 +93,12 @@ BUDGETS = {
         "seconds",
         "reminder pass (_cron_remind) over {reminder_reviews} pending reviews, all due",
     ),
+    "mail_ticket_scaling": (
+        1.0,
+        "queries({mail_large}) / ({mail_factor} x queries({mail_small}))",
+        "new e-mails to the after-sales alias turned into tickets "
+        + "(gateway, customer, reference, acknowledgement)",
+    ),
 }
 
 SCALES = {
@@ -113,6 +119,8 @@ SCALES = {
         "feasible_workorders": 5_000,
         "feasible_workorders_large": 50_000,
         "reminder_reviews": 10_000,
+        "mail_small": 100,
+        "mail_large": 1_000,
         "reps": 3,
     },
     "quick": {
@@ -132,6 +140,8 @@ SCALES = {
         "feasible_workorders": 500,
         "feasible_workorders_large": 5_000,
         "reminder_reviews": 1_000,
+        "mail_small": 10,
+        "mail_large": 100,
         "reps": 3,
     },
 }
@@ -1283,6 +1293,86 @@ def bench_review_reminder(db, scale):
     }
 
 
+BENCH_MAIL = """Return-Path: <{sender}>
+To: {to}
+From: "Bench buyer {i}" <{sender}>
+Subject: {subject}
+MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+Content-Transfer-Encoding: 8bit
+Date: Mon, 02 Mar 2026 08:00:00 +0800
+Message-ID: <bench-mail-{i}@example.net>
+
+The pump of order {order} leaks at the seal. Please send someone.
+"""
+
+
+def bench_mail_gateway(db, scale):
+    """New e-mails to the after-sales alias turned into tickets (mail gateway, message_new with the
+    customer match, the order reference in the subject and the acknowledgement), at two sizes."""
+    small, large = scale["mail_small"], scale["mail_large"]
+    with db.env() as env:
+        need_model(env, "res.company", fields=("fulfilment_aftersales_alias_id",))
+        need_model(env, "fulfilment.ticket", methods=("message_new",))
+        fx = fixture(env, scale)
+        # The acknowledgements are queued (the mail cron sends them), as the gateway's are when
+        # there are many: no SMTP connection in the measure.
+        env = env(context=dict(env.context, mail_notify_force_send=False))
+        company = env.company
+        if not company.alias_domain_id:
+            company.alias_domain_id = env["mail.alias.domain"].create({"name": "bench.example.com"})
+        company._fulfilment_set_aftersales_alias("bench-service")
+        to = company.fulfilment_aftersales_alias_id.alias_full_name
+        # The generated orders are all of the first customer: every other e-mail is from that
+        # customer (its order is linked), the others from other customers naming an order that is
+        # not theirs (looked up, not linked).
+        customers = fx["customers"]
+        order_names = (
+            env["sale.order"]
+            .search([("partner_id", "=", customers[0].id)], limit=large + 2 * small, order="id")
+            .mapped("name")
+        )
+
+        def mails(start, count):
+            result = []
+            for i in range(start, start + count):
+                customer = customers[0] if i % 2 == 0 else customers[i % len(customers)]
+                order = order_names[i % len(order_names)]
+                result.append(
+                    BENCH_MAIL.format(
+                        i=i, sender=customer.email, to=to, order=order, subject=f"Order {order}: pump leaking"
+                    )
+                )
+            return result
+
+        def process(messages):
+            Thread = env["mail.thread"].sudo()
+            return [Thread.message_process(None, message) for message in messages]
+
+        Ticket = env["fulfilment.ticket"]
+        with undone(env):
+            process(mails(0, small))  # warm the caches
+        with undone(env):
+            batch = mails(small, small)
+            q_small, t_small = measure(env, lambda: process(batch))
+            linked = Ticket.search_count([("description", "=like", "Order %"), ("order_id", "!=", False)])
+        with undone(env):
+            batch = mails(2 * small, large)
+            q_large, t_large = measure(env, lambda: process(batch))
+            opened = Ticket.search_count([("description", "=like", "Order %")])
+    if opened != large:
+        raise RuntimeError(f"{opened} tickets opened for {large} e-mails")
+    factor = large // small
+    return {
+        "base": None,
+        "addon": q_large,
+        "value": q_large / (factor * q_small),
+        "note": f"{q_small} queries ({q_small / small:.1f} per e-mail, {t_small / small * 1000:.1f} ms) for "
+        f"{small} e-mails, {q_large} ({q_large / large:.1f} per e-mail, {t_large / large * 1000:.1f} ms) "
+        f"for {large}; {linked} of {small} linked to their order",
+    }
+
+
 # ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
@@ -1332,6 +1422,7 @@ def run(args):
     scale_name = "quick" if args.quick else "full"
     scale = dict(SCALES[scale_name])
     scale["review_factor"] = scale["review_large"] // scale["review_small"]
+    scale["mail_factor"] = scale["mail_large"] // scale["mail_small"]
     if args.reps:
         scale["reps"] = args.reps
         # The confirmation ratio is a median of at least 5 interleaved repetitions.
@@ -1378,6 +1469,7 @@ def run(args):
         scale,
     )
     attempt(["review_reminder_seconds_10k"], bench_review_reminder, dbs["addon"], scale)
+    attempt(["mail_ticket_scaling"], bench_mail_gateway, dbs["addon"], scale)
 
     failed = False
     for key, (budget, unit, desc) in BUDGETS.items():

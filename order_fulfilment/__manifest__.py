@@ -9,7 +9,7 @@
     "development_status": "Beta",
     "application": False,
     "installable": True,
-    "depends": ["sale_management", "sale_mrp", "base_automation", "repair"],
+    "depends": ["sale_management", "sale_mrp", "base_automation", "rating", "repair"],
     "data": [
         "security/order_fulfilment_security.xml",
         # Quality groups, before the access rights that name them
@@ -91,6 +91,9 @@
         "security/fulfilment_quality_analysis_security.xml",
         "report/fulfilment_quality_analysis_views.xml",
         "views/fulfilment_quality_menus.xml",
+        # After-sales by e-mail, customer messages and satisfaction
+        "data/fulfilment_ticket_mail_data.xml",
+        "views/fulfilment_ticket_mail_views.xml",
         # Reports
     ],
     "demo": [

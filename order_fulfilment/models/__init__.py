@@ -55,8 +55,9 @@ from . import fulfilment_ticket_warranty
 from . import fulfilment_ticket_repair
 from . import repair_order
 from . import stock_lot
-
-# Release and delivery controls
+from . import fulfilment_ticket_mail
+from . import fulfilment_ticket_rating
+from . import res_company_aftersales_mail
 
 # Quality inspection and nonconforming goods
 from . import res_company_quality

@@ -48,6 +48,15 @@ class FulfilmentTicketAnalysis(models.Model):
         aggregator="avg",
         help="Elapsed minutes from opening to the first contact with the customer.",
     )
+    # Satisfaction and complaints (R4.3)
+    satisfaction_score = fields.Float(
+        string="Average Satisfaction",
+        readonly=True,
+        aggregator="avg",
+        help="The customers' satisfaction from 1 to 5 (their rating, or what the agent recorded), "
+        "averaged over the tickets that have one.",
+    )
+    complaint_count = fields.Integer(string="Complaints", readonly=True)
 
     @property
     def _table_query(self):
@@ -61,6 +70,8 @@ class FulfilmentTicketAnalysis(models.Model):
                     "assigned_date",
                     "first_contact_date",
                     "opened_date",
+                    "ticket_type",
+                    "satisfaction",
                 ]
             },
         )
@@ -85,7 +96,9 @@ class FulfilmentTicketAnalysis(models.Model):
                 CASE WHEN t.sla_state = 'breached' THEN 1 ELSE 0 END AS breached_count,
                 CASE t.sla_state WHEN 'met' THEN 100.0 WHEN 'breached' THEN 0.0 END AS sla_met_rate,
                 EXTRACT(EPOCH FROM t.assigned_date - t.opened_date) / 60.0 AS assign_minutes,
-                EXTRACT(EPOCH FROM t.first_contact_date - t.opened_date) / 60.0 AS contact_minutes
+                EXTRACT(EPOCH FROM t.first_contact_date - t.opened_date) / 60.0 AS contact_minutes,
+                CAST(NULLIF(t.satisfaction, '') AS integer) AS satisfaction_score,
+                CASE WHEN t.ticket_type = 'complaint' THEN 1 ELSE 0 END AS complaint_count
             FROM fulfilment_ticket t
             WHERE t.state != 'cancelled' %s
             """,

@@ -71,3 +71,7 @@ from . import test_quality_rpc
 from . import test_order_completion
 from . import test_quality_screens
 from . import test_tours_quality
+
+# After-sales by e-mail, customer messages and satisfaction
+from . import test_fulfilment_ticket_mail
+from . import test_fulfilment_ticket_rating
