@@ -24,7 +24,12 @@ class FulfilmentTicket(models.Model):
         index="btree_not_null",
         check_company=True,
     )
-    repair_state = fields.Selection(related="repair_id.state", string="Repair Status")
+    repair_state = fields.Selection(
+        related="repair_id.state",
+        string="Repair Status",
+        help="Where the repair order of this ticket stands; "
+        "the ticket is resolved once it is done or cancelled.",
+    )
 
     def action_create_repair(self):
         """Create the repair order of this ticket, or open it when it exists already (a second
