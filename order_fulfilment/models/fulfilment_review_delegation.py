@@ -142,7 +142,9 @@ class FulfilmentReviewDelegation(models.Model):
         live = self.filtered("active")
         if not live:
             return
-        if committed:
+        # While modules load (data files, demo), the table may not be committed yet and nothing
+        # else runs: this transaction's view is the whole truth.
+        if committed and self.env.registry.ready:
             with self.env.registry.cursor() as cr:
                 live._raise_chains(self.env(cr=cr, su=True)[self._name])
         else:
