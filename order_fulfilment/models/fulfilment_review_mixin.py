@@ -163,19 +163,29 @@ class FulfilmentReviewMixin(models.AbstractModel):
         params.set_param(self._review_refresh_key(), str(records[-1].id) if more else False)
         return len(records), more
 
-    def _review_refresh_pending(self):
+    def _review_stale(self):
+        """These records the scheduled action has not recomputed yet (as superuser)."""
         start = self.env["ir.config_parameter"].sudo().get_param(self._review_refresh_key())
-        if start and self.ids:
-            stale = (
-                self.sudo()
-                .browse(self.ids)
-                .filtered_domain(self._review_open_domain() + [("id", ">", int(start))])
-            )
-            stale._review_recompute_state()
+        if not start or not self.ids:
+            return self.sudo().browse()
+        return (
+            self.sudo()
+            .browse(self.ids)
+            .filtered_domain(self._review_open_domain() + [("id", ">", int(start))])
+        )
 
     def web_read(self, specification):
-        self._review_refresh_pending()
-        return super().web_read(specification)
+        # Reads write nothing (the web client reads in a read-only transaction): the status of
+        # a record still to refresh is computed for the answer, and stored by the scheduled action.
+        result = super().web_read(specification)
+        stale = self._review_stale() if "review_state" in specification else None
+        if stale:
+            live = stale._review_live_state()
+            states = {record.id: live[record][0] for record in stale}
+            for values in result:
+                if values["id"] in states:
+                    values["review_state"] = states[values["id"]]
+        return result
 
     # ------------------------------------------------------------------
     # State

@@ -204,6 +204,13 @@ class TestReviewCriteria(ReviewCase):
             {row[0] for row in self.env.cr.fetchall()}, {"none"}, "not recomputed in the request"
         )
         self.assertEqual(orders[0].web_read({"review_state": {}})[0]["review_state"], "draft")
+        self.env.flush_all()
+        self.env.cr.execute("SELECT review_state FROM sale_order WHERE id IN %s", [tuple(orders.ids)])
+        self.assertEqual(
+            {row[0] for row in self.env.cr.fetchall()},
+            {"none"},
+            "a read writes nothing (the web client reads in a read-only transaction)",
+        )
         self.assertGreaterEqual(
             self.env["fulfilment.review.rule"]._cron_refresh_review_states(batch_size=1), 2
         )
