@@ -2,7 +2,7 @@
     "name": "Order Fulfilment",
     "summary": "Order review sign-offs, rush orders, change requests, "
     "after-sales SLAs and delivery controls for manufacturers",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/Sales",
     "author": "Order Fulfilment",
     "license": "LGPL-3",
