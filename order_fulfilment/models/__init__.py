@@ -9,6 +9,7 @@ from . import mail_activity
 from . import payment_transaction
 from . import fulfilment_change_type
 from . import fulfilment_review_mixin
+from . import fulfilment_review_mixin_refresh
 from . import fulfilment_review_mixin_reconcile
 from . import fulfilment_review_line_mixin
 from . import fulfilment_ticket_source_mixin

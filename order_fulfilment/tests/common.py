@@ -1,3 +1,5 @@
+import json
+
 from odoo import Command
 from odoo.tests import Form, TransactionCase, new_test_user
 
@@ -142,3 +144,31 @@ class FulfilmentCase(TransactionCase):
         form.save()
         production.button_mark_done()
         self.assertEqual(production.state, "done")
+
+
+class RpcError(Exception):
+    """An error a JSON-RPC call answered with: "<ExceptionName>: <message>"."""
+
+
+class JsonRpcMixin:
+    """``_call(model, method, *args, **kwargs)`` as the web client sends it (an HttpCase that
+    authenticated first); an error answer raises ``RpcError``."""
+
+    def _call(self, model, method, *args, **kwargs):
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        response.raise_for_status()
+        body = response.json()
+        if "error" in body:
+            data = body["error"]["data"]
+            raise RpcError(f"{data['name'].rsplit('.', 1)[-1]}: {data['message']}")
+        return body["result"]

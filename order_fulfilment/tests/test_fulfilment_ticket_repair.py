@@ -1,7 +1,6 @@
 """Repairs (维修) from after-sales tickets: the repair order, its link both ways, the resolve gate
 and the rights of an after-sales agent without an e-mail address."""
 
-import json
 from datetime import datetime
 
 from freezegun import freeze_time
@@ -9,14 +8,10 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
-from .common import FulfilmentCase, staff_user
+from .common import FulfilmentCase, JsonRpcMixin, RpcError, staff_user
 from .test_fulfilment_ticket import TicketCase
 
 DELIVERED = datetime(2026, 3, 2, 9, 0, 0)
-
-
-class RpcError(Exception):
-    """An error answered by /web/dataset/call_kw: "<exception class>: <message>"."""
 
 
 class RepairCase(TicketCase):
@@ -162,7 +157,7 @@ class TestTicketRepair(RepairCase):
 
 
 @tagged("post_install", "-at_install")
-class TestTicketRepairRpc(HttpCase, FulfilmentCase):
+class TestTicketRepairRpc(JsonRpcMixin, HttpCase, FulfilmentCase):
     """An after-sales agent without an e-mail address, over JSON-RPC as the web client."""
 
     @classmethod
@@ -179,25 +174,6 @@ class TestTicketRepairRpc(HttpCase, FulfilmentCase):
                 "description": "Flange cracked",
             }
         )
-
-    def _call(self, model, method, *args, **kwargs):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        response.raise_for_status()
-        body = response.json()
-        if "error" in body:
-            data = body["error"]["data"]
-            raise RpcError(f"{data['name'].rsplit('.', 1)[-1]}: {data['message']}")
-        return body["result"]
 
     def test_agent_creates_and_follows_the_repair(self):
         self.assertFalse(self.agent.email)

@@ -1,18 +1,12 @@
 """Rules that the forms show (read-only fields, field domains) hold for a JSON-RPC client too."""
 
-import json
-
 from odoo.tests import HttpCase, tagged
 
-from .common import FulfilmentCase, staff_user
-
-
-class RpcError(Exception):
-    """An error answered by /web/dataset/call_kw: "<exception class>: <message>"."""
+from .common import FulfilmentCase, JsonRpcMixin, RpcError, staff_user
 
 
 @tagged("post_install", "-at_install")
-class TestModelRulesRpc(HttpCase, FulfilmentCase):
+class TestModelRulesRpc(JsonRpcMixin, HttpCase, FulfilmentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -41,25 +35,6 @@ class TestModelRulesRpc(HttpCase, FulfilmentCase):
             ticket.action_resolve()
         cls.closed.action_close()
         cls.cancelled.action_cancel()
-
-    def _call(self, model, method, *args, **kwargs):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        response.raise_for_status()
-        body = response.json()
-        if "error" in body:
-            data = body["error"]["data"]
-            raise RpcError(f"{data['name'].rsplit('.', 1)[-1]}: {data['message']}")
-        return body["result"]
 
     # ------------------------------------------------------------------
     # After-sales tickets
