@@ -13,6 +13,7 @@ REPORT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading
 FAIL = re.compile(r" (?:ERROR|CRITICAL) \S+ odoo\.addons\.(\S+?): (FAIL|ERROR): (\S+)")
 SKIP = re.compile(r" INFO \S+ odoo\.addons\.\S+: skipped ")
 LOGGED_ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
+HEADER = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ ")
 
 
 def parse(path):
@@ -23,22 +24,31 @@ def parse(path):
         lines = []
     report = None
     failed_tests = []
+    reasons = {}  # failed test -> the end of its traceback (the assertion's message)
     skipped = 0
     other_errors = []
+    current = None
     for line in lines:
+        if current and not HEADER.match(line):
+            if line.strip():
+                reasons[current].append(line.rstrip())
+            continue
+        current = None
         match = REPORT.search(line)
         if match:
             report = tuple(int(x) for x in match.groups())
             continue
         match = FAIL.search(line)
         if match:
-            failed_tests.append(f"{match.group(2)} {match.group(3)}")
+            current = f"{match.group(2)} {match.group(3)}"
+            failed_tests.append(current)
+            reasons[current] = []
             continue
         if SKIP.search(line):
             skipped += 1
         elif LOGGED_ERROR.search(line):
             other_errors.append(line.strip())
-    return report, failed_tests, skipped, other_errors
+    return report, failed_tests, skipped, other_errors, reasons
 
 
 def main(argv):
@@ -51,9 +61,12 @@ def main(argv):
             print(f"  NEW FAILURE with the addon: {name}")
         return 1 if new else 0
     path, seconds = argv[0], float(argv[1])
-    report, failed_tests, skipped, other_errors = parse(path)
+    report, failed_tests, skipped, other_errors, reasons = parse(path)
     for name in failed_tests:
         print(f"FAILED {name}")
+        # The end of the traceback says why, in CI's output too (the log stays on the machine).
+        for line in reasons[name][-4:]:
+            print(f"    {line[:500]}")
     if report is None:
         print("The test run did not finish (no test report in the log); its last errors:")
         for line in other_errors[-10:]:

@@ -290,20 +290,29 @@ class TestConcurrency(TransactionCase):
             return ""
 
     def _server_errors(self):
-        """ERROR and CRITICAL lines of the server log (a traceback starts with one), except the
-        failed query of a serialization failure that Odoo retried (logged with its retry)."""
+        """ERROR and CRITICAL records of the server log (a traceback starts with one), except the
+        failed query of a serialization failure that Odoo retried: its record holds PostgreSQL's
+        "could not serialize access" and the next record of the same process is the retry. Both
+        workers write to the log, so the other one's records may come in between."""
         with open(self.server_log, encoding="utf-8", errors="replace") as handle:
             lines = handle.readlines()
+        header = re.compile(r"^\S+ \S+ (\d+) ([A-Z]+) ")
+        records = []  # [pid, level, text]: a record's text runs until the next header line
+        for line in lines:
+            match = header.match(line)
+            if match:
+                records.append([match[1], match[2], line])
+            elif records:
+                records[-1][2] += line
         errors = []
-        for index, line in enumerate(lines):
-            if not re.match(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ", line):
+        for index, (pid, level, text) in enumerate(records):
+            if level not in ("ERROR", "CRITICAL"):
                 continue
-            following = "".join(lines[index + 1 : index + 4])
-            if " odoo.sql_db: bad query: " in line and (
-                "could not serialize access" in following and "SERIALIZATION_FAILURE" in following
-            ):
-                continue
-            errors.append(line)
+            if " odoo.sql_db: bad query: " in text and "could not serialize access" in text:
+                following = next((record for record in records[index + 1 :] if record[0] == pid), None)
+                if following and "SERIALIZATION_FAILURE" in following[2]:
+                    continue
+            errors.append(text.splitlines()[0])
         retries = sum("SERIALIZATION_FAILURE" in line for line in lines)
         _logger.info("server log: %d serialization failures retried by Odoo so far", retries)
         return errors
