@@ -14,6 +14,8 @@ from . import fulfilment_review_mixin_reconcile
 from . import fulfilment_review_line_mixin
 from . import fulfilment_ticket_source_mixin
 from . import fulfilment_review_rule
+from . import fulfilment_review_rule_approvers
+from . import fulfilment_review_rule_matching
 from . import fulfilment_review_rule_reconcile
 from . import fulfilment_review
 from . import fulfilment_review_decision

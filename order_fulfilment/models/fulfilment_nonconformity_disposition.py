@@ -1,9 +1,17 @@
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..tools.checks import raise_if_any
 from ..tools.escalation import escalate_once, notify_escalation
 from ..tools.orm import lock_rows
 from .mail_thread import SENDER_FALLBACK
+
+# The escalation clock of an open nonconformity (seed 002 二(二)5), step by step: (the flag set
+# once escalated, the deadline field, who is told).
+ESCALATION_STEPS = {
+    "head": ("escalated_head", "classify_deadline", "order_fulfilment.group_quality_manager"),
+    "manager": ("escalated_manager", "head_deadline", "order_fulfilment.group_general_manager"),
+}
 
 
 class FulfilmentNonconformity(models.Model):
@@ -26,14 +34,14 @@ class FulfilmentNonconformity(models.Model):
 
     def write(self, vals):
         if "disposition" in vals and not self.env.su:
-            settled = self.filtered(lambda nc: nc.state != "open" and nc.disposition != vals["disposition"])
-            if settled:
-                raise UserError(
-                    self.env._(
-                        "%(nonconformities)s: the disposition is decided; it cannot change.",
-                        nonconformities=", ".join(settled.mapped("name")),
-                    )
-                )
+            raise_if_any(
+                self.filtered(lambda nc: nc.state != "open" and nc.disposition != vals["disposition"]),
+                lambda nonconformities: self.env._(
+                    "%(nonconformities)s: the disposition is decided; it cannot change.",
+                    nonconformities=nonconformities,
+                ),
+                field="name",
+            )
         if "state" in vals and not self.env.su:
             raise UserError(
                 self.env._("The status of a nonconformity follows its decision; use Decide or Close.")
@@ -129,14 +137,13 @@ class FulfilmentNonconformity(models.Model):
         """Close the nonconformities whose disposition is carried out."""
         self.check_access("write")
         self._fulfilment_check_manager()
-        still_open = self.filtered(lambda nc: nc.state == "open")
-        if still_open:
-            raise UserError(
-                self.env._(
-                    "%(nonconformities)s: decide the disposition before closing.",
-                    nonconformities=", ".join(still_open.mapped("name")),
-                )
-            )
+        raise_if_any(
+            self.filtered(lambda nc: nc.state == "open"),
+            lambda nonconformities: self.env._(
+                "%(nonconformities)s: decide the disposition before closing.", nonconformities=nonconformities
+            ),
+            field="name",
+        )
         to_close = self.filtered(lambda nc: nc.state == "decided")
         to_close.sudo().write({"state": "closed", "closed_date": fields.Datetime.now()})
         return True
@@ -260,33 +267,42 @@ class FulfilmentNonconformity(models.Model):
     # ------------------------------------------------------------------
     def _escalate_to_head(self):
         """Not decided within the classify time (20 minutes): the quality managers are told once."""
-        return escalate_once(
-            self,
-            "escalated_head",
-            [("state", "=", "open"), ("classify_deadline", "<=", fields.Datetime.now())],
-            self.env.ref("order_fulfilment.group_quality_manager").sudo().users,
-            lambda nc: nc.env._(
-                "Nonconformity %(nonconformity)s (%(product)s) was not classified in time: the quality "
-                "department head coordinates it now.",
-                nonconformity=nc.name,
-                product=nc.product_id.display_name,
-            ),
-            lambda nc: nc.env._("Nonconformity to decide: %(nonconformity)s", nonconformity=nc.name),
-        )
+        return self._fulfilment_escalate("head")
 
     def _escalate_to_manager(self):
         """Still open after the department head's time (30 minutes more): the general manager is
         told once."""
+        return self._fulfilment_escalate("manager")
+
+    def _fulfilment_escalate(self, step):
+        """Escalate once the open nonconformities past the deadline of ``step`` (ESCALATION_STEPS)."""
+        flag, deadline, group = ESCALATION_STEPS[step]
         return escalate_once(
             self,
-            "escalated_manager",
-            [("state", "=", "open"), ("head_deadline", "<=", fields.Datetime.now())],
-            self.env.ref("order_fulfilment.group_general_manager").sudo().users,
-            lambda nc: nc.env._(
-                "Nonconformity %(nonconformity)s (%(product)s) is still undecided after the quality "
-                "department head's time: it is referred to the general manager.",
-                nonconformity=nc.name,
-                product=nc.product_id.display_name,
-            ),
-            lambda nc: nc.env._("Nonconformity referred to you: %(nonconformity)s", nonconformity=nc.name),
+            flag,
+            [("state", "=", "open"), (deadline, "<=", fields.Datetime.now())],
+            self.env.ref(group).sudo().users,
+            lambda nc: nc._fulfilment_escalation_note(step),
+            lambda nc: nc._fulfilment_escalation_summary(step),
         )
+
+    def _fulfilment_escalation_note(self, step):
+        """What the note and the activities of ``step`` say, in the language of the environment."""
+        names = {"nonconformity": self.name, "product": self.product_id.display_name}
+        if step == "head":
+            return self.env._(
+                "Nonconformity %(nonconformity)s (%(product)s) was not classified in time: the quality "
+                "department head coordinates it now.",
+                **names,
+            )
+        return self.env._(
+            "Nonconformity %(nonconformity)s (%(product)s) is still undecided after the quality "
+            "department head's time: it is referred to the general manager.",
+            **names,
+        )
+
+    def _fulfilment_escalation_summary(self, step):
+        """The title of the activities of ``step``, in the language of the environment."""
+        if step == "head":
+            return self.env._("Nonconformity to decide: %(nonconformity)s", nonconformity=self.name)
+        return self.env._("Nonconformity referred to you: %(nonconformity)s", nonconformity=self.name)

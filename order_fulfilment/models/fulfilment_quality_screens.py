@@ -1,5 +1,6 @@
 from odoo import api, models
-from odoo.exceptions import UserError
+
+from ..tools.checks import raise_if_any
 
 
 class FulfilmentQualityCheckLine(models.Model):
@@ -8,24 +9,23 @@ class FulfilmentQualityCheckLine(models.Model):
     _inherit = "fulfilment.quality.check.line"
 
     def _fulfilment_check_editable(self):
-        done = self.check_id.filtered(lambda check: check.state != "todo")
-        if done:
-            raise UserError(
-                self.env._(
-                    "Inspection %(checks)s is already done: its items cannot change.",
-                    checks=", ".join(done.mapped("name")),
-                )
-            )
+        raise_if_any(
+            self.check_id.filtered(lambda check: check.state != "todo"),
+            lambda checks: self.env._(
+                "Inspection %(checks)s is already done: its items cannot change.", checks=checks
+            ),
+            field="name",
+        )
 
     def _fulfilment_set_result(self, result):
-        measures = self.filtered(lambda line: line.kind == "measure")
-        if measures:
-            raise UserError(
-                self.env._(
-                    "Item %(items)s is a measure: enter the measured value, its limits decide the result.",
-                    items=", ".join(measures.mapped("name")),
-                )
-            )
+        raise_if_any(
+            self.filtered(lambda line: line.kind == "measure"),
+            lambda items: self.env._(
+                "Item %(items)s is a measure: enter the measured value, its limits decide the result.",
+                items=items,
+            ),
+            field="name",
+        )
         self._fulfilment_check_editable()
         self.write({"result": result})
         return True

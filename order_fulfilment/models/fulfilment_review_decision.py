@@ -167,44 +167,36 @@ class FulfilmentReview(models.Model):
             )
         review = refused
         code, people = refusals[review.id]
+        names = {
+            "document": review.record_name,
+            "group": review.department,
+            "users": ", ".join(people.mapped("name")),
+        }
         if code == "outside":
             raise AccessError(
-                self.env._(
-                    "Only members of %(group)s can decide the review of %(document)s.",
-                    group=review.department,
-                    document=review.record_name,
-                )
+                self.env._("Only members of %(group)s can decide the review of %(document)s.", **names)
             )
         if code == "self":
-            raise UserError(
-                self.env._(
-                    "You requested %(document)s or are its salesperson, so you cannot sign its "
-                    "%(group)s review. Ask another member of the department.",
-                    document=review.record_name,
-                    group=review.department,
-                )
+            message = self.env._(
+                "You requested %(document)s or are its salesperson, so you cannot sign its "
+                "%(group)s review. Ask another member of the department.",
+                **names,
             )
-        if code == "for_self":
-            raise UserError(
-                self.env._(
-                    "You stand in for %(users)s, who requested %(document)s or is its salesperson, so you "
-                    "cannot sign its %(group)s review. Ask another member of the department.",
-                    users=", ".join(people.mapped("name")),
-                    document=review.record_name,
-                    group=review.department,
-                )
+        elif code == "for_self":
+            message = self.env._(
+                "You stand in for %(users)s, who requested %(document)s or is its salesperson, so you "
+                "cannot sign its %(group)s review. Ask another member of the department.",
+                **names,
             )
-        if code == "approved":
-            raise UserError(
-                self.env._(
-                    "%(users)s already approved the %(group)s review of %(document)s: the same person "
-                    "cannot approve twice. It waits for another approver.",
-                    users=", ".join(people.mapped("name")),
-                    group=review.department,
-                    document=review.record_name,
-                )
+        elif code == "approved":
+            message = self.env._(
+                "%(users)s already approved the %(group)s review of %(document)s: the same person "
+                "cannot approve twice. It waits for another approver.",
+                **names,
             )
-        raise UserError(self._cannot_decide_reasons(self.env.user)[review.id])
+        else:
+            message = self._cannot_decide_reasons(self.env.user)[review.id]
+        raise UserError(message)
 
     # ------------------------------------------------------------------
     # Decisions

@@ -48,7 +48,7 @@ class FulfilmentReviewRule(models.Model):
     def _check_reminder_ladder(self):
         for rule in self:
             # A ladder longer than a working year is a typo (hours for minutes, an extra zero).
-            if rule.reminder_hours * (rule.reminder_max + 1) > 2000:
+            if (rule._ladder_hours() or 0) > 2000:
                 raise ValidationError(
                     self.env._(
                         "Review rule %(rule)s: %(count)s reminders every %(hours)s working hours is "

@@ -105,22 +105,7 @@ class FulfilmentTicket(models.Model):
             for deadline, warning, done, flag in self._sla_targets()
         ]
 
-    @api.depends(
-        "state",
-        "sla_checked_at",
-        "assign_deadline",
-        "contact_deadline",
-        "assign_warning_date",
-        "contact_warning_date",
-        "assigned_date",
-        "first_contact_date",
-        "assign_escalated",
-        "contact_escalated",
-        "resolve_deadline",
-        "resolve_warning_date",
-        "resolved_date",
-        "resolve_escalated",
-    )
+    @api.depends("state", "sla_checked_at", *(name for target in SLA_TARGETS for name in target))
     def _compute_sla_next_check(self):
         for ticket in self:
             # Waiting for the customer: nothing can change until the clock runs again, and the

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+
+from ..tools.checks import raise_if_any
 
 # The salesperson's to-do once every review of the quotation is approved.
 CONFIRM_ACTIVITY = "order_fulfilment.mail_activity_type_review_confirm"
@@ -44,14 +45,10 @@ class SaleOrder(models.Model):
         ]
 
     def action_request_review(self):
-        not_open = self.filtered(lambda o: not o._review_is_open())
-        if not_open:
-            raise UserError(
-                self.env._(
-                    "%(orders)s: only quotations can be sent for review.",
-                    orders=", ".join(not_open.mapped("display_name")),
-                )
-            )
+        raise_if_any(
+            self.filtered(lambda o: not o._review_is_open()),
+            lambda orders: self.env._("%(orders)s: only quotations can be sent for review.", orders=orders),
+        )
         return super().action_request_review()
 
     def action_view_reviews(self):

@@ -11,6 +11,10 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+AFTERSALES = "order_fulfilment.group_aftersales_user"
+# The service history of a serial: computed together, for the after-sales team only.
+HISTORY = {"compute": "_compute_fulfilment_history", "groups": AFTERSALES}
+
 
 class StockLot(models.Model):
     _inherit = "stock.lot"
@@ -31,49 +35,15 @@ class StockLot(models.Model):
         "serial was never delivered or the product has no warranty.",
     )
     fulfilment_ticket_ids = fields.One2many(
-        "fulfilment.ticket",
-        "lot_id",
-        string="After-sales Tickets",
-        groups="order_fulfilment.group_aftersales_user",
+        "fulfilment.ticket", "lot_id", string="After-sales Tickets", groups=AFTERSALES
     )
-    fulfilment_return_ids = fields.Many2many(
-        "stock.picking",
-        string="Returns",
-        compute="_compute_fulfilment_history",
-        groups="order_fulfilment.group_aftersales_user",
-    )
-    fulfilment_replacement_ids = fields.Many2many(
-        "sale.order",
-        string="Replacements",
-        compute="_compute_fulfilment_history",
-        groups="order_fulfilment.group_aftersales_user",
-    )
-    fulfilment_repair_ids = fields.Many2many(
-        "repair.order",
-        string="Repairs",
-        compute="_compute_fulfilment_history",
-        groups="order_fulfilment.group_aftersales_user",
-    )
-    fulfilment_ticket_count = fields.Integer(
-        string="Tickets",
-        compute="_compute_fulfilment_history",
-        groups="order_fulfilment.group_aftersales_user",
-    )
-    fulfilment_return_count = fields.Integer(
-        string="Return Count",
-        compute="_compute_fulfilment_history",
-        groups="order_fulfilment.group_aftersales_user",
-    )
-    fulfilment_replacement_count = fields.Integer(
-        string="Replacement Count",
-        compute="_compute_fulfilment_history",
-        groups="order_fulfilment.group_aftersales_user",
-    )
-    fulfilment_repair_count = fields.Integer(
-        string="Repair Count",
-        compute="_compute_fulfilment_history",
-        groups="order_fulfilment.group_aftersales_user",
-    )
+    fulfilment_return_ids = fields.Many2many("stock.picking", string="Returns", **HISTORY)
+    fulfilment_replacement_ids = fields.Many2many("sale.order", string="Replacements", **HISTORY)
+    fulfilment_repair_ids = fields.Many2many("repair.order", string="Repairs", **HISTORY)
+    fulfilment_ticket_count = fields.Integer(string="Tickets", **HISTORY)
+    fulfilment_return_count = fields.Integer(string="Return Count", **HISTORY)
+    fulfilment_replacement_count = fields.Integer(string="Replacement Count", **HISTORY)
+    fulfilment_repair_count = fields.Integer(string="Repair Count", **HISTORY)
 
     # ------------------------------------------------------------------
     # Warranty

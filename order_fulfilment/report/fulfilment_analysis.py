@@ -2,13 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.fulfilment_review_mixin import REVIEW_STATE
-
-
-def flush_sql(env, fields_by_model):
-    """An empty SQL that makes the ORM flush the source fields before a report's query runs."""
-    return SQL().join(
-        SQL(to_flush=env[model]._fields[name]) for model, names in fields_by_model.items() for name in names
-    )
+from ..tools.orm import flush_sql
 
 
 class FulfilmentAnalysis(models.Model):

@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .fulfilment_analysis import flush_sql
+from ..tools.orm import flush_sql
 
 
 class FulfilmentQualityAnalysis(models.Model):

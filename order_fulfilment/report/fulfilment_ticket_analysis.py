@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.fulfilment_ticket import SLA_STATES, TICKET_STATES, TICKET_TYPES
-from .fulfilment_analysis import flush_sql
+from ..tools.orm import flush_sql
 
 
 class FulfilmentTicketAnalysis(models.Model):

@@ -1,4 +1,5 @@
-"""Mechanisms shared by the addon's models: row locks and batched scheduled actions."""
+"""Mechanisms shared by the addon's models: row locks, batched scheduled actions, and the flush
+before an analysis report's query."""
 
 from odoo.tools import SQL
 
@@ -48,3 +49,13 @@ def run_batches(env, batch, batch_size):
             return total
         if not more or not done:
             return total
+
+
+def flush_sql(env, fields_by_model):
+    """An empty SQL that makes the ORM flush the source fields before a report's query runs.
+
+    :param fields_by_model: {model name: [the names of the fields the query reads]}
+    """
+    return SQL().join(
+        SQL(to_flush=env[model]._fields[name]) for model, names in fields_by_model.items() for name in names
+    )
