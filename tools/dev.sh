@@ -25,6 +25,7 @@
 # TEST_DB (default order_fulfilment_test), TEST_HTTP_PORT (default 8169),
 # OF_VENV (default .venv of this checkout), BENCH_ARGS (more bench/run.py options),
 # BENCH_PREFIX (names of the bench databases, default bench: bench_base, bench_addon),
+# I18N_DB (database of tools/dev.sh pot, default order_fulfilment_i18n),
 # SCREENSHOTS_DB (default DEMO_DB), SCREENSHOTS_PORT (default a free port),
 # SCREENSHOTS_ARGS (more tools/screenshots.py options, e.g. "--only rush-orders").
 set -euo pipefail
@@ -505,7 +506,7 @@ cmd_odoo_tests() {
 cmd_pot() {
     cmd_setup >/dev/null
     load_pg_env
-    local db=order_fulfilment_i18n i18n="$ROOT/order_fulfilment/i18n" po
+    local db="${I18N_DB:-order_fulfilment_i18n}" i18n="$ROOT/order_fulfilment/i18n" po
     dropdb --if-exists "$db"
     odoo -d "$db" -i order_fulfilment --without-demo=all --stop-after-init --log-level warn \
         --logfile "$LOGS/i18n.log"
