@@ -56,7 +56,7 @@ class TestOrderCompletion(FulfilmentCase):
 
     def _produce(self, production):
         """Produced by the planner."""
-        super()._produce(production.with_user(self.planner))
+        return super()._produce(production.with_user(self.planner))
 
     def _completed_seen_by_seller(self, order):
         """What the salesperson's "Completed" filter finds of the order."""
