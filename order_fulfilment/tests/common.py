@@ -176,4 +176,4 @@ class JsonRpcMixin:
         if "error" in body:
             data = body["error"]["data"]
             raise RpcError(data["name"].rsplit(".", 1)[-1], data["message"])
-        return body["result"]
+        return body.get("result")  # no "result" when the method returned None
