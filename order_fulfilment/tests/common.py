@@ -147,7 +147,12 @@ class FulfilmentCase(TransactionCase):
 
 
 class RpcError(Exception):
-    """An error a JSON-RPC call answered with: "<ExceptionName>: <message>"."""
+    """An error a JSON-RPC call answered with: "<ExceptionName>: <message>"; ``name`` is the
+    exception's name alone (UserError, AccessError...)."""
+
+    def __init__(self, name, message):
+        super().__init__(f"{name}: {message}")
+        self.name = name
 
 
 class JsonRpcMixin:
@@ -170,5 +175,5 @@ class JsonRpcMixin:
         body = response.json()
         if "error" in body:
             data = body["error"]["data"]
-            raise RpcError(f"{data['name'].rsplit('.', 1)[-1]}: {data['message']}")
-        return body["result"]
+            raise RpcError(data["name"].rsplit(".", 1)[-1], data["message"])
+        return body.get("result")  # no "result" when the method returned None

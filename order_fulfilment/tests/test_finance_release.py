@@ -1,9 +1,8 @@
 from odoo import Command
 from odoo.tests import Form, HttpCase, tagged
-from odoo.tests.common import JsonRpcException
 from odoo.tools.safe_eval import safe_eval
 
-from .common import FulfilmentCase, load_chinese, staff_user
+from .common import FulfilmentCase, JsonRpcMixin, RpcError, load_chinese, staff_user
 
 # The columns of the Waiting for Payment list.
 LIST_FIELDS = [
@@ -20,7 +19,7 @@ LIST_FIELDS = [
 
 
 @tagged("post_install", "-at_install")
-class TestFinanceRelease(HttpCase, FulfilmentCase):
+class TestFinanceRelease(JsonRpcMixin, HttpCase, FulfilmentCase):
     """Finance releases the orders waiting for payment over JSON-RPC without sales rights, and
     the members of any group a review rule names read the quotations they review."""
 
@@ -36,12 +35,6 @@ class TestFinanceRelease(HttpCase, FulfilmentCase):
         cls.finance = staff_user(cls.env, "of_fin_only", "order_fulfilment.group_review_finance")
         cls.stock_user = staff_user(cls.env, "of_fin_stock", "stock.group_stock_user")
         cls.action = cls.env.ref("order_fulfilment.sale_order_action_waiting_payment")
-
-    def _call(self, model, method, args, kwargs=None):
-        return self.make_jsonrpc_request(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        )
 
     def _confirmed(self, partner=None, user=None, company=None, qty=10):
         Order = self.env["sale.order"].with_company(company or self.company)
@@ -66,7 +59,7 @@ class TestFinanceRelease(HttpCase, FulfilmentCase):
 
     def _waiting_rows(self, extra_domain=None):
         domain = safe_eval(self.action.domain) + (extra_domain or [])
-        return self._call("sale.order", "search_read", [domain, LIST_FIELDS])
+        return self._call("sale.order", "search_read", domain, LIST_FIELDS)
 
     def _validate_delivery(self, order):
         picking = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
@@ -98,11 +91,7 @@ class TestFinanceRelease(HttpCase, FulfilmentCase):
         views = self._call(
             "sale.order",
             "get_views",
-            [],
-            {
-                "views": [[view.view_id.id, view.view_mode] for view in self.action.view_ids]
-                + [[False, "search"]]
-            },
+            views=[[view.view_id.id, view.view_mode] for view in self.action.view_ids] + [[False, "search"]],
         )
         self.assertIn("fulfilment_amount_due", views["models"]["sale.order"]["fields"])
         rows = {row["id"]: row for row in self._waiting_rows()}
@@ -116,13 +105,13 @@ class TestFinanceRelease(HttpCase, FulfilmentCase):
         self.assertAlmostEqual(rows[part_paid.id]["fulfilment_amount_due"], part_paid.amount_total - 200.0)
         self.assertEqual(rows[part_paid.id]["partner_id"][1], "Dalian Irrigation")
         # Read only: the release is the only change finance makes.
-        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
-            self._call("sale.order", "write", [waiting.ids, {"client_order_ref": "PAID?"}])
-        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
-            self._call("sale.order", "read", [class_a.ids, ["name"]])
+        with self.assertRaisesRegex(RpcError, "AccessError"):
+            self._call("sale.order", "write", waiting.ids, {"client_order_ref": "PAID?"})
+        with self.assertRaisesRegex(RpcError, "AccessError"):
+            self._call("sale.order", "read", class_a.ids, ["name"])
 
         # Released from the list (the button calls the method on the selected rows).
-        self._call("sale.order", "action_release_delivery", [(waiting | part_paid).ids])
+        self._call("sale.order", "action_release_delivery", (waiting | part_paid).ids)
         self.assertEqual(waiting.fulfilment_released_by_id, self.finance)
         self.assertEqual(part_paid.fulfilment_released_by_id, self.finance)
         self.assertFalse({waiting.id, part_paid.id} & {row["id"] for row in self._waiting_rows()})
@@ -142,11 +131,11 @@ class TestFinanceRelease(HttpCase, FulfilmentCase):
         order = self._confirmed(user=self.other_salesman)
         self.authenticate("of_fin_sales", "of_fin_sales")
         self.assertIn(order.id, [row["id"] for row in self._waiting_rows()])
-        self._call("sale.order", "action_release_delivery", [order.ids])
+        self._call("sale.order", "action_release_delivery", order.ids)
         self.assertTrue(order.delivery_released)
         self.assertEqual(order.fulfilment_released_by_id, finance_sales)
-        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
-            self._call("sale.order", "write", [order.ids, {"client_order_ref": "MINE?"}])
+        with self.assertRaisesRegex(RpcError, "AccessError"):
+            self._call("sale.order", "write", order.ids, {"client_order_ref": "MINE?"})
         self.assertEqual(self._validate_delivery(order).state, "done")
 
     def test_finance_of_one_company_only(self):
@@ -174,12 +163,12 @@ class TestFinanceRelease(HttpCase, FulfilmentCase):
         self.assertIn(order_a.id, ids)
         self.assertNotIn(order_b.id, ids)
         for context in ({}, {"allowed_company_ids": [self.company.id, company_b.id]}):
-            with self.subTest(context=context), self.assertRaisesRegex(JsonRpcException, "AccessError"):
-                self._call("sale.order", "action_release_delivery", [order_b.ids], {"context": context})
+            with self.subTest(context=context), self.assertRaisesRegex(RpcError, "AccessError"):
+                self._call("sale.order", "action_release_delivery", order_b.ids, context=context)
         self.assertFalse(order_b.delivery_released)
         self.authenticate("of_fin_b", "of_fin_b")
         self.assertEqual({row["id"] for row in self._waiting_rows()} & {order_a.id, order_b.id}, {order_b.id})
-        self._call("sale.order", "action_release_delivery", [order_b.ids])
+        self._call("sale.order", "action_release_delivery", order_b.ids)
         self.assertEqual(order_b.fulfilment_released_by_id, finance_b)
         self.assertFalse(order_a.delivery_released)
 
@@ -198,39 +187,37 @@ class TestFinanceRelease(HttpCase, FulfilmentCase):
 
         self.authenticate("of_plant_manager", "of_plant_manager")
         rows = self._call(
-            "sale.order", "search_read", [[], ["name", "partner_id", "order_line", "review_state"]]
+            "sale.order", "search_read", [], ["name", "partner_id", "order_line", "review_state"]
         )
         self.assertEqual([row["id"] for row in rows], quotation.ids, "only the quotation under review")
         self.assertEqual(rows[0]["partner_id"][1], self.customer.name)
         lines = self._call(
-            "sale.order.line",
-            "search_read",
-            [[], ["order_id", "product_id", "product_uom_qty", "price_unit"]],
+            "sale.order.line", "search_read", [], ["order_id", "product_id", "product_uom_qty", "price_unit"]
         )
         self.assertEqual([line["id"] for line in lines], quotation.order_line.ids)
         self.assertEqual(lines[0]["product_id"][1], self.pump.display_name)
-        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
-            self._call("sale.order", "read", [not_reviewed.ids, ["name"]])
-        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
-            self._call("sale.order", "write", [quotation.ids, {"client_order_ref": "PM-2"}])
+        with self.assertRaisesRegex(RpcError, "AccessError"):
+            self._call("sale.order", "read", not_reviewed.ids, ["name"])
+        with self.assertRaisesRegex(RpcError, "AccessError"):
+            self._call("sale.order", "write", quotation.ids, {"client_order_ref": "PM-2"})
         # The review opens the read-only quotation form, which loads as the member.
-        action = self._call("fulfilment.review", "action_open_record", [review.ids])
+        action = self._call("fulfilment.review", "action_open_record", review.ids)
         view = self.env.ref("order_fulfilment.sale_order_view_form_review")
         self.assertEqual(action["views"], [[view.id, "form"]])
         form = Form(quotation.with_user(manager), view=view)
         self.assertEqual(form.client_order_ref, "PM-1")
         self.assertTrue(form.review_can_decide)
-        self._call("fulfilment.review", "action_approve", [review.ids])
+        self._call("fulfilment.review", "action_approve", review.ids)
         self.assertEqual(review.state, "approved")
         self.assertEqual(review.reviewer_id, manager)
         self.assertEqual(quotation.review_state, "approved")
 
         # An employee without a review reads no order and no line.
         self.authenticate("of_plain_employee", "of_plain_employee")
-        self.assertEqual(self._call("sale.order", "search_read", [[], ["name"]]), [])
-        self.assertEqual(self._call("sale.order.line", "search_read", [[], ["name"]]), [])
-        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
-            self._call("sale.order", "read", [quotation.ids, ["name"]])
+        self.assertEqual(self._call("sale.order", "search_read", [], ["name"]), [])
+        self.assertEqual(self._call("sale.order.line", "search_read", [], ["name"]), [])
+        with self.assertRaisesRegex(RpcError, "AccessError"):
+            self._call("sale.order", "read", quotation.ids, ["name"])
 
     def test_other_apps_keep_reading_every_order(self):
         """Warehouse and manufacturing users read every order, as in standard Odoo, reviewers or not."""
@@ -242,11 +229,9 @@ class TestFinanceRelease(HttpCase, FulfilmentCase):
         for login in ("of_fin_planner", "of_fin_stock"):
             with self.subTest(login=login):
                 self.authenticate(login, login)
-                rows = self._call("sale.order", "search_read", [[("id", "=", order.id)], ["name"]])
+                rows = self._call("sale.order", "search_read", [("id", "=", order.id)], ["name"])
                 self.assertEqual([row["id"] for row in rows], order.ids)
-                lines = self._call(
-                    "sale.order.line", "search_read", [[("order_id", "=", order.id)], ["name"]]
-                )
+                lines = self._call("sale.order.line", "search_read", [("order_id", "=", order.id)], ["name"])
                 self.assertEqual([line["id"] for line in lines], order.order_line.ids)
 
     def test_waiting_for_payment_in_chinese(self):

@@ -2,18 +2,17 @@ import re
 
 from odoo import http
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from odoo.addons.order_fulfilment.models.fulfilment_ticket_rating import satisfaction_from_rating
 
-from .common import staff_user
+from .common import JsonRpcMixin, RpcError, staff_user
 
 RATE_LINK = re.compile(r"/rate/([0-9a-f]{32})/5")
 
 
 @tagged("post_install", "-at_install")
-class TestTicketRating(HttpCase):
+class TestTicketRating(JsonRpcMixin, HttpCase):
     """Two customers rate their closed tickets on the portal; neither reads nor rates the other's."""
 
     @classmethod
@@ -120,11 +119,8 @@ class TestTicketRating(HttpCase):
             ("rating.rating", "search_read", [[("res_id", "=", ticket_a.id)], ["access_token"]]),
             ("fulfilment.ticket", "rating_apply", [[ticket_a.id], 1]),
         ):
-            with self.subTest(method=method), self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
-                self.make_jsonrpc_request(
-                    "/web/dataset/call_kw",
-                    {"model": model, "method": method, "args": args, "kwargs": {}},
-                )
+            with self.subTest(method=method), self.assertRaises(RpcError), mute_logger("odoo.http"):
+                self._call(model, method, *args)
         ticket_a.invalidate_recordset()
         self.assertFalse(ticket_a.satisfaction)
 

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
-from odoo.tests.common import JsonRpcException
 
 from odoo.addons.order_fulfilment.tools.sla import (
     add_service_minutes,
@@ -20,7 +19,7 @@ from odoo.addons.order_fulfilment.tools.sla import (
     shift_deadline,
 )
 
-from .common import FulfilmentCase, staff_user
+from .common import FulfilmentCase, JsonRpcMixin, RpcError, staff_user
 from .test_fulfilment_ticket import T0, TicketCase, at
 
 FRIDAY = datetime(2026, 3, 6)  # before the public holiday of Monday 9 March in these tests
@@ -497,7 +496,7 @@ class TestSlaPolicy(SlaCase):
 
 
 @tagged("post_install", "-at_install")
-class TestTicketWaitingRpc(HttpCase):
+class TestTicketWaitingRpc(JsonRpcMixin, HttpCase):
     """Waiting for the customer over JSON-RPC, as an after-sales agent without an e-mail address."""
 
     @classmethod
@@ -511,28 +510,24 @@ class TestTicketWaitingRpc(HttpCase):
         cls.ticket = cls.env["fulfilment.ticket"].with_user(cls.agent).create({"partner_id": customer.id})
         cls.ticket.with_user(cls.agent).action_assign()
 
-    def _call(self, method, *args):
-        return self.make_jsonrpc_request(
-            f"/web/dataset/call_kw/fulfilment.ticket/{method}",
-            {"model": "fulfilment.ticket", "method": method, "args": [self.ticket.ids, *args], "kwargs": {}},
-        )
-
     def test_wait_and_resume_over_rpc(self):
         self.assertFalse(self.agent.email)
         self.authenticate("of_wait_sales", "of_wait_sales")
-        with self.assertRaisesRegex(JsonRpcException, "UserError"):
-            self._call("action_wait_customer")
+        with self.assertRaisesRegex(RpcError, "UserError"):
+            self._call("fulfilment.ticket", "action_wait_customer", self.ticket.ids)
         self.authenticate("of_wait_agent", "of_wait_agent")
-        self._call("action_wait_customer")
+        self._call("fulfilment.ticket", "action_wait_customer", self.ticket.ids)
         self.ticket.invalidate_recordset()
         self.assertEqual(self.ticket.state, "waiting")
-        with self.assertRaisesRegex(JsonRpcException, "UserError"):
-            self._call("write", {"sla_paused_since": "2020-01-01 00:00:00"})
+        with self.assertRaisesRegex(RpcError, "UserError"):
+            self._call(
+                "fulfilment.ticket", "write", self.ticket.ids, {"sla_paused_since": "2020-01-01 00:00:00"}
+            )
         self.authenticate("of_wait_sales", "of_wait_sales")
-        with self.assertRaisesRegex(JsonRpcException, "UserError"):
-            self._call("action_resume")
+        with self.assertRaisesRegex(RpcError, "UserError"):
+            self._call("fulfilment.ticket", "action_resume", self.ticket.ids)
         self.authenticate("of_wait_agent", "of_wait_agent")
-        self._call("action_resume")
+        self._call("fulfilment.ticket", "action_resume", self.ticket.ids)
         self.ticket.invalidate_recordset()
         self.assertEqual((self.ticket.state, self.ticket.sla_paused_since), ("assigned", False))
         notes = self.ticket.message_ids.filtered(lambda m: m.author_id == self.agent.partner_id)

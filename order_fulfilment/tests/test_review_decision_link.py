@@ -3,16 +3,15 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 from odoo.tests import HttpCase, tagged
-from odoo.tests.common import JsonRpcException
 
-from .common import FulfilmentCase, staff_user
+from .common import FulfilmentCase, JsonRpcMixin, RpcError, staff_user
 
 PRODUCTION = "order_fulfilment.group_review_production"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @tagged("post_install", "-at_install")
-class TestReviewDecisionLink(HttpCase, FulfilmentCase):
+class TestReviewDecisionLink(JsonRpcMixin, HttpCase, FulfilmentCase):
     """The Approve and Reject links of the review e-mail: one review, one user, logged in, until
     they expire or the review is decided, cancelled or no longer the user's to decide."""
 
@@ -233,17 +232,13 @@ class TestReviewDecisionLink(HttpCase, FulfilmentCase):
     def test_rpc_cannot_forge_reminders_or_links(self):
         self.authenticate("of_link_reviewer", "of_link_reviewer")
 
-        def call(method, args, kwargs=None):
-            return self.make_jsonrpc_request(
-                f"/web/dataset/call_kw/fulfilment.review/{method}",
-                {"model": "fulfilment.review", "method": method, "args": args, "kwargs": kwargs or {}},
+        with self.assertRaisesRegex(RpcError, "AccessError"):
+            self._call(
+                "fulfilment.review", "write", self.review.ids, {"reminder_count": 0, "reminder_next": False}
             )
-
-        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
-            call("write", [self.review.ids, {"reminder_count": 0, "reminder_next": False}])
         for private in ("_decision_token", "_decide_from_link", "_cron_remind"):
-            with self.subTest(method=private), self.assertRaises(JsonRpcException):
-                call(private, [self.review.ids, self.reviewer.id, 0])
+            with self.subTest(method=private), self.assertRaises(RpcError):
+                self._call("fulfilment.review", private, self.review.ids, self.reviewer.id, 0)
         self.assertEqual(self.review.state, "pending")
 
     def test_tour_approve_from_the_link_page(self):

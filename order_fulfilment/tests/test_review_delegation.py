@@ -10,9 +10,8 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
-from odoo.tests.common import JsonRpcException
 
-from .common import FulfilmentCase, staff_user
+from .common import FulfilmentCase, JsonRpcMixin, RpcError, staff_user
 
 PRODUCTION = "order_fulfilment.group_review_production"
 
@@ -646,14 +645,8 @@ class TestReviewBulk(ReviewPeopleCase):
 
 
 @tagged("post_install", "-at_install")
-class TestReviewPeopleRpc(HttpCase, ReviewPeopleCase):
+class TestReviewPeopleRpc(JsonRpcMixin, HttpCase, ReviewPeopleCase):
     """The same rules for a JSON-RPC client."""
-
-    def _call(self, model, method, args, kwargs=None):
-        return self.make_jsonrpc_request(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        )
 
     def test_delegate_forward_and_approve_over_rpc(self):
         self.rule.min_approvers = 2
@@ -664,48 +657,44 @@ class TestReviewPeopleRpc(HttpCase, ReviewPeopleCase):
         }
         # Alice records her absence; she cannot record Bob's.
         self.authenticate("dlg_alice", "dlg_alice")
-        with self._refused(JsonRpcException, "AccessError"):
+        with self._refused(RpcError, "AccessError"):
             self._call(
                 "fulfilment.review.delegation",
                 "create",
-                [{"user_id": self.bob.id, "substitute_id": self.stan.id, **when}],
+                {"user_id": self.bob.id, "substitute_id": self.stan.id, **when},
             )
-        self._call("fulfilment.review.delegation", "create", [{"substitute_id": self.stan.id, **when}])
-        with self._refused(JsonRpcException, "ValidationError"):
-            self._call("fulfilment.review.delegation", "create", [{"substitute_id": self.bob.id, **when}])
+        self._call("fulfilment.review.delegation", "create", {"substitute_id": self.stan.id, **when})
+        with self._refused(RpcError, "ValidationError"):
+            self._call("fulfilment.review.delegation", "create", {"substitute_id": self.bob.id, **when})
         # Stan decides for her: he reads his inbox and approves.
         self.authenticate("dlg_stan", "dlg_stan")
         rows = self._call(
-            "fulfilment.review",
-            "search_read",
-            [[("can_decide", "=", True)], ["id", "approval_progress"]],
+            "fulfilment.review", "search_read", [("can_decide", "=", True)], ["id", "approval_progress"]
         )
         self.assertEqual([row["id"] for row in rows], review.ids)
-        self._call("fulfilment.review", "action_approve", [review.ids])
-        with self._refused(JsonRpcException, "UserError"):
-            self._call("fulfilment.review", "action_approve", [review.ids])
-        with self._refused(JsonRpcException, "AccessError"):
-            self._call("fulfilment.review", "write", [review.ids, {"on_behalf_of_id": False}])
+        self._call("fulfilment.review", "action_approve", review.ids)
+        with self._refused(RpcError, "UserError"):
+            self._call("fulfilment.review", "action_approve", review.ids)
+        with self._refused(RpcError, "AccessError"):
+            self._call("fulfilment.review", "write", review.ids, {"on_behalf_of_id": False})
         # Bob forwards to Tess, who completes the sign-off.
         self.authenticate("dlg_bob", "dlg_bob")
-        self._call(
-            "fulfilment.review", "action_forward", [review.ids, self.engineer.id], {"note": "Over to you"}
-        )
+        self._call("fulfilment.review", "action_forward", review.ids, self.engineer.id, note="Over to you")
         self.authenticate("dlg_engineer", "dlg_engineer")
         self.assertEqual(
-            self._call("sale.order", "search_read", [[("id", "=", order.id)], ["review_state"]])[0][
+            self._call("sale.order", "search_read", [("id", "=", order.id)], ["review_state"])[0][
                 "review_state"
             ],
             "pending",
         )
-        self._call("fulfilment.review", "action_approve", [review.ids])
+        self._call("fulfilment.review", "action_approve", review.ids)
         self.assertEqual(review.state, "approved")
         self.assertEqual(review.approver_ids, self.stan | self.engineer)
         self.assertEqual(review.approval_ids.on_behalf_of_id, self.alice)
         # The seller cannot forward or approve.
         self.authenticate("dlg_seller", "dlg_seller")
-        with self._refused(JsonRpcException, "UserError|AccessError"):
-            self._call("fulfilment.review", "action_forward", [review.ids, self.bob.id])
+        with self._refused(RpcError, "UserError|AccessError"):
+            self._call("fulfilment.review", "action_forward", review.ids, self.bob.id)
 
     def test_delegation_archived_over_rpc_gives_the_todos_back(self):
         __, review = self._requested()
@@ -715,41 +704,42 @@ class TestReviewPeopleRpc(HttpCase, ReviewPeopleCase):
             "date_to": fields.Datetime.to_string(self.now + timedelta(days=2)),
         }
         delegation_id = self._call(
-            "fulfilment.review.delegation", "create", [{"substitute_id": self.stan.id, **when}]
+            "fulfilment.review.delegation", "create", {"substitute_id": self.stan.id, **when}
         )
         self.assertEqual(self._todo_people(review), self.stan | self.bob)
-        self._call("fulfilment.review.delegation", "action_archive", [[delegation_id]])
+        self._call("fulfilment.review.delegation", "action_archive", [delegation_id])
         self.assertEqual(self._todo_people(review), self.alice | self.bob)
-        self._call("fulfilment.review.delegation", "action_unarchive", [[delegation_id]])
+        self._call("fulfilment.review.delegation", "action_unarchive", [delegation_id])
         self.assertEqual(self._todo_people(review), self.stan | self.bob)
         self._call(
             "fulfilment.review.delegation",
             "write",
-            [[delegation_id], {"date_to": fields.Datetime.to_string(self.now - timedelta(minutes=1))}],
+            [delegation_id],
+            {"date_to": fields.Datetime.to_string(self.now - timedelta(minutes=1))},
         )
         self.assertEqual(self._todo_people(review), self.alice | self.bob)
 
     def test_min_approvers_beyond_the_group_refused_over_rpc(self):
         group = self.env["res.groups"].create({"name": "Pump sign-off", "users": [(4, self.alice.id)]})
         self.authenticate("dlg_manager", "dlg_manager")
-        with self._refused(JsonRpcException, "ValidationError"):
+        with self._refused(RpcError, "ValidationError"):
             self._call(
                 "fulfilment.review.rule",
                 "create",
-                [{"name": "Two signatures", "group_id": group.id, "min_approvers": 2}],
+                {"name": "Two signatures", "group_id": group.id, "min_approvers": 2},
             )
         rule_id = self._call(
-            "fulfilment.review.rule", "create", [{"name": "Two signatures", "group_id": group.id}]
+            "fulfilment.review.rule", "create", {"name": "Two signatures", "group_id": group.id}
         )
-        with self._refused(JsonRpcException, "ValidationError"):
-            self._call("fulfilment.review.rule", "write", [[rule_id], {"min_approvers": 2}])
+        with self._refused(RpcError, "ValidationError"):
+            self._call("fulfilment.review.rule", "write", [rule_id], {"min_approvers": 2})
         self.assertEqual(self.env["fulfilment.review.rule"].browse(rule_id).min_approvers, 1)
 
     def test_cancelled_quotation_cancels_its_reviews_over_rpc(self):
         order, review = self._requested()
         self.assertTrue(self._todo_users(review))
         self.authenticate("dlg_seller", "dlg_seller")
-        self._call("sale.order", "action_cancel", [order.ids])
+        self._call("sale.order", "action_cancel", order.ids)
         self.assertEqual(order.state, "cancel")
         self.assertEqual(review.state, "cancelled")
         self.assertFalse(self._todo_users(review))
@@ -774,7 +764,7 @@ class TestReviewPeopleRpc(HttpCase, ReviewPeopleCase):
         self.assertEqual(review.state, "pending")
         self.assertTrue(self._todo_users(review))
         self.authenticate("dlg_seller", "dlg_seller")
-        self._call("fulfilment.change.request", "action_cancel", [request.ids])
+        self._call("fulfilment.change.request", "action_cancel", request.ids)
         self.assertEqual(request.state, "cancelled")
         self.assertEqual(review.state, "cancelled")
         self.assertFalse(self._todo_users(review))

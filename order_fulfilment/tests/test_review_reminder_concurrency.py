@@ -3,13 +3,12 @@ once. Tagged like ``test_concurrency`` (``-standard``, ``fulfilment_concurrency`
 data, so it runs alone on a database of its own (``tools/dev.sh concurrency``)."""
 
 import logging
-import uuid
 
 import odoo
 from odoo import Command, api
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from . import test_concurrency as concurrency
+from .concurrency_common import MultiWorkerServerMixin
 
 _logger = logging.getLogger(__name__)
 
@@ -17,30 +16,7 @@ QUOTATIONS = 12
 
 
 @tagged("post_install", "-at_install", "-standard", "fulfilment_concurrency")
-class TestReminderConcurrency(TransactionCase):
-    # The server and the JSON-RPC helpers of the concurrency tests (module import: the test loader
-    # must not collect their class a second time from this module).
-    _start_server = concurrency.TestConcurrency.__dict__["_start_server"]
-    _stop_server = concurrency.TestConcurrency.__dict__["_stop_server"]
-    _server_log_tail = concurrency.TestConcurrency.__dict__["_server_log_tail"]
-    _server_errors = concurrency.TestConcurrency._server_errors
-    _session = concurrency.TestConcurrency._session
-    _fire = concurrency.TestConcurrency._fire
-    _query = concurrency.TestConcurrency._query
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.suffix = uuid.uuid4().hex[:6]
-        cls.db = cls.env.cr.dbname
-        cls._commit_data()
-        cls._start_server()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._stop_server()
-        super().tearDownClass()
-
+class TestReminderConcurrency(MultiWorkerServerMixin, TransactionCase):
     @classmethod
     def _commit_data(cls):
         with cls.registry.cursor() as cr:

@@ -6,7 +6,7 @@ from odoo import Command
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import FulfilmentCase, load_chinese
+from .common import FulfilmentCase, JsonRpcMixin, load_chinese
 
 
 def _user(env, login, groups, name):
@@ -126,7 +126,7 @@ class TestDepartments(FulfilmentCase):
 
 
 @tagged("post_install", "-at_install")
-class TestDepartmentsRpc(HttpCase):
+class TestDepartmentsRpc(JsonRpcMixin, HttpCase):
     """A JSON-RPC client creating a rule gets the department label too."""
 
     def test_rpc_rule_gets_the_department(self):
@@ -139,17 +139,19 @@ class TestDepartmentsRpc(HttpCase):
         self.authenticate("of_scr_rpc_manager", "of_scr_rpc_manager-pass-2026")
         group = self.env.ref("order_fulfilment.group_review_quality")
 
-        def call(method, args, kwargs=None):
-            return self.make_jsonrpc_request(
-                f"/web/dataset/call_kw/fulfilment.review.rule/{method}",
-                {"model": "fulfilment.review.rule", "method": method, "args": args, "kwargs": kwargs or {}},
-            )
-
-        rule_id = call("create", [{"name": "Quality standard", "group_id": group.id}])
-        self.assertEqual(call("read", [[rule_id], ["department"]])[0]["department"], "Quality Reviewer")
-        call("write", [[rule_id], {"department": "Quality Department"}])
-        call("write", [[rule_id], {"department": ""}])
-        self.assertEqual(call("read", [[rule_id], ["department"]])[0]["department"], "Quality Reviewer")
+        rule_id = self._call(
+            "fulfilment.review.rule", "create", {"name": "Quality standard", "group_id": group.id}
+        )
+        self.assertEqual(
+            self._call("fulfilment.review.rule", "read", [rule_id], ["department"])[0]["department"],
+            "Quality Reviewer",
+        )
+        self._call("fulfilment.review.rule", "write", [rule_id], {"department": "Quality Department"})
+        self._call("fulfilment.review.rule", "write", [rule_id], {"department": ""})
+        self.assertEqual(
+            self._call("fulfilment.review.rule", "read", [rule_id], ["department"])[0]["department"],
+            "Quality Reviewer",
+        )
 
 
 @tagged("post_install", "-at_install")

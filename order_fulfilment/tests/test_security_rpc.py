@@ -11,7 +11,8 @@ import logging
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tests.common import JsonRpcException
+
+from .common import JsonRpcMixin, RpcError
 
 _logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ REVIEWERS = ("technical", "production", "quality", "purchasing", "finance", "gm"
 
 
 @tagged("post_install", "-at_install")
-class TestSecurityRpc(HttpCase):
+class TestSecurityRpc(JsonRpcMixin, HttpCase):
     """One test user per group, a portal customer and a second company, attacked over RPC."""
 
     @classmethod
@@ -259,12 +260,6 @@ class TestSecurityRpc(HttpCase):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
-    def _call(self, model, method, args, kwargs=None):
-        return self.make_jsonrpc_request(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        )
-
     def _snapshot(self):
         """Everything an attack could change, read straight from the database."""
         self.env.flush_all()
@@ -305,10 +300,10 @@ class TestSecurityRpc(HttpCase):
         savepoint = self.env.cr.savepoint()
         try:
             try:
-                result = self._call(model, method, args, kwargs)
+                result = self._call(model, method, *args, **(kwargs or {}))
                 outcome = OK
-            except JsonRpcException as error:
-                outcome = str(error.args[0]).rsplit(".", 1)[-1]
+            except RpcError as error:
+                outcome = error.name
                 result = None
             self.env.invalidate_all()
             expected = expect if isinstance(expect, tuple) else (expect,)

@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openFulfilmentMenu } from "./tour_steps";
 
 // Data (a confirmed order of 5 Flange kits, the approval rule, users) come from tests/test_tours.py.
 
@@ -62,17 +63,10 @@ registry.category("web_tour.tours").add("order_fulfilment_change_request", {
 
 registry.category("web_tour.tours").add("order_fulfilment_change_request_approve", {
     steps: () => [
-        ...stepUtils.goToAppSteps("sale.sale_menu_root", "Open Sales"),
-        {
-            content: "Open the Fulfilment menu",
-            trigger: ".o_main_navbar button[data-menu-xmlid='order_fulfilment.fulfilment_menu_root']",
-            run: "click",
-        },
-        {
-            content: "Open the change requests",
-            trigger: ".dropdown-item[data-menu-xmlid='order_fulfilment.fulfilment_change_request_menu']",
-            run: "click",
-        },
+        ...openFulfilmentMenu(
+            "order_fulfilment.fulfilment_change_request_menu",
+            "Open the change requests"
+        ),
         {
             trigger: ".o_data_row td[name=state]:contains(Submitted)",
             run: "click",

@@ -1,22 +1,15 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openFulfilmentMenu } from "./tour_steps";
 
 // Data (two confirmed orders waiting for payment, the finance user) come from
 // tests/test_tours_finance.py.
 
 registry.category("web_tour.tours").add("order_fulfilment_finance_release", {
     steps: () => [
-        ...stepUtils.goToAppSteps("sale.sale_menu_root", "Open Sales"),
-        {
-            content: "Open the Fulfilment menu",
-            trigger: ".o_main_navbar button[data-menu-xmlid='order_fulfilment.fulfilment_menu_root']",
-            run: "click",
-        },
-        {
-            content: "Open the orders waiting for payment",
-            trigger: ".dropdown-item[data-menu-xmlid='order_fulfilment.sale_order_menu_waiting_payment']",
-            run: "click",
-        },
+        ...openFulfilmentMenu(
+            "order_fulfilment.sale_order_menu_waiting_payment",
+            "Open the orders waiting for payment"
+        ),
         {
             content: "The list shows what the customer still owes",
             trigger: ".o_data_row:contains(Dalian Irrigation) td[name=fulfilment_amount_due]:contains(500.00)",

@@ -1,24 +1,10 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openFulfilmentMenu } from "./tour_steps";
 
 // Data (a pump order with its manufacturing order, the final-inspection control point and the
 // people) come from tests/test_tours_quality.py. Each tour is one person's part of the story:
 // the MO is done, the inspection fails an item, the delivery is refused, the concession is
 // proposed and approved, then the delivery ships.
-
-const openQualityMenu = (menuXmlid, content) => [
-    ...stepUtils.goToAppSteps("sale.sale_menu_root", "Open Sales"),
-    {
-        content: "Open the Fulfilment menu",
-        trigger: ".o_main_navbar button[data-menu-xmlid='order_fulfilment.fulfilment_menu_root']",
-        run: "click",
-    },
-    {
-        content,
-        trigger: `.dropdown-item[data-menu-xmlid='${menuXmlid}']`,
-        run: "click",
-    },
-];
 
 registry.category("web_tour.tours").add("order_fulfilment_quality_mo_done", {
     steps: () => [
@@ -40,7 +26,7 @@ registry.category("web_tour.tours").add("order_fulfilment_quality_mo_done", {
 
 registry.category("web_tour.tours").add("order_fulfilment_quality_inspect", {
     steps: () => [
-        ...openQualityMenu(
+        ...openFulfilmentMenu(
             "order_fulfilment.fulfilment_quality_check_line_menu_tablet",
             "Open the inspector's list"
         ),
@@ -104,7 +90,7 @@ registry.category("web_tour.tours").add("order_fulfilment_quality_delivery_refus
 
 registry.category("web_tour.tours").add("order_fulfilment_quality_concession", {
     steps: () => [
-        ...openQualityMenu("order_fulfilment.fulfilment_nonconformity_menu", "Open the nonconformities"),
+        ...openFulfilmentMenu("order_fulfilment.fulfilment_nonconformity_menu", "Open the nonconformities"),
         {
             content: "Open the nonconformity of the pump",
             trigger: ".o_kanban_record:contains(Centrifugal pump)",
@@ -129,7 +115,7 @@ registry.category("web_tour.tours").add("order_fulfilment_quality_concession", {
 
 registry.category("web_tour.tours").add("order_fulfilment_quality_concession_approve", {
     steps: () => [
-        ...openQualityMenu("order_fulfilment.fulfilment_review_menu", "Open the reviews"),
+        ...openFulfilmentMenu("order_fulfilment.fulfilment_review_menu", "Open the reviews"),
         {
             content: "Approve the concession",
             trigger: ".o_data_row button[name=action_approve]",

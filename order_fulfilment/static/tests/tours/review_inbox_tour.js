@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openMyPendingReviews } from "./tour_steps";
 
 // Data (quotations SO-INBOX-A and SO-INBOX-B, the rules, the reviewer) come from
 // tests/test_tours_inbox.py.
@@ -9,21 +9,7 @@ const rowOf = (order, group) =>
 
 registry.category("web_tour.tours").add("order_fulfilment_review_inbox", {
     steps: () => [
-        ...stepUtils.goToAppSteps("sale.sale_menu_root", "Open Sales"),
-        {
-            content: "Open the Fulfilment menu",
-            trigger: ".o_main_navbar button[data-menu-xmlid='order_fulfilment.fulfilment_menu_root']",
-            run: "click",
-        },
-        {
-            content: "Open the reviews",
-            trigger: ".dropdown-item[data-menu-xmlid='order_fulfilment.fulfilment_review_menu']",
-            run: "click",
-        },
-        {
-            content: "The inbox is the default filter",
-            trigger: ".o_facet_value:contains(My Pending Reviews)",
-        },
+        ...openMyPendingReviews("The inbox is the default filter"),
         {
             content: "Only the production review of SO-INBOX-A waits for me",
             trigger:

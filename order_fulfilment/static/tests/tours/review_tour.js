@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openMyPendingReviews } from "./tour_steps";
 
 // Data (customer, products, review rule, users) come from tests/test_tours.py.
 
@@ -74,21 +75,7 @@ registry.category("web_tour.tours").add("order_fulfilment_review_request", {
 
 registry.category("web_tour.tours").add("order_fulfilment_review_approve", {
     steps: () => [
-        ...stepUtils.goToAppSteps("sale.sale_menu_root", "Open Sales"),
-        {
-            content: "Open the Fulfilment menu",
-            trigger: ".o_main_navbar button[data-menu-xmlid='order_fulfilment.fulfilment_menu_root']",
-            run: "click",
-        },
-        {
-            content: "Open the reviews",
-            trigger: ".dropdown-item[data-menu-xmlid='order_fulfilment.fulfilment_review_menu']",
-            run: "click",
-        },
-        {
-            content: "The review waits for my department",
-            trigger: ".o_facet_value:contains(My Pending Reviews)",
-        },
+        ...openMyPendingReviews("The review waits for my department"),
         {
             trigger: ".o_data_row td[name=department]:contains(Production Reviewer)",
             run: "click",
@@ -138,20 +125,7 @@ registry.category("web_tour.tours").add("order_fulfilment_review_confirm", {
 // Forwarding (转交): the production reviewer forwards the review to an engineer with a note.
 registry.category("web_tour.tours").add("order_fulfilment_review_forward", {
     steps: () => [
-        ...stepUtils.goToAppSteps("sale.sale_menu_root", "Open Sales"),
-        {
-            content: "Open the Fulfilment menu",
-            trigger: ".o_main_navbar button[data-menu-xmlid='order_fulfilment.fulfilment_menu_root']",
-            run: "click",
-        },
-        {
-            content: "Open the reviews",
-            trigger: ".dropdown-item[data-menu-xmlid='order_fulfilment.fulfilment_review_menu']",
-            run: "click",
-        },
-        {
-            trigger: ".o_facet_value:contains(My Pending Reviews)",
-        },
+        ...openMyPendingReviews(),
         {
             content: "Open the production review",
             trigger: ".o_data_row td[name=department]:contains(Production Reviewer)",
@@ -194,20 +168,7 @@ registry.category("web_tour.tours").add("order_fulfilment_review_forward", {
 // The engineer finds the forwarded review in their inbox and approves the selection.
 registry.category("web_tour.tours").add("order_fulfilment_review_forward_approve", {
     steps: () => [
-        ...stepUtils.goToAppSteps("sale.sale_menu_root", "Open Sales"),
-        {
-            content: "Open the Fulfilment menu",
-            trigger: ".o_main_navbar button[data-menu-xmlid='order_fulfilment.fulfilment_menu_root']",
-            run: "click",
-        },
-        {
-            content: "Open the reviews",
-            trigger: ".dropdown-item[data-menu-xmlid='order_fulfilment.fulfilment_review_menu']",
-            run: "click",
-        },
-        {
-            trigger: ".o_facet_value:contains(My Pending Reviews)",
-        },
+        ...openMyPendingReviews(),
         {
             content: "The production review was forwarded to me",
             trigger:
