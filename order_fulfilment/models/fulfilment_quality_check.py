@@ -127,11 +127,22 @@ class FulfilmentQualityCheck(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # The sequence looked up once per company (as next_by_code does each time), then one
+        # number each: the inspections of many MOs or receipt lines are numbered in a batch.
         Sequence = self.env["ir.sequence"].sudo()
+        sequences = {}
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = Sequence.with_company(company).next_by_code("fulfilment.quality.check") or "/"
+            if vals.get("name", "/") != "/":
+                continue
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            if company not in sequences:
+                sequences[company] = Sequence.search(
+                    [("code", "=", "fulfilment.quality.check"), ("company_id", "in", [company.id, False])],
+                    order="company_id",
+                    limit=1,
+                ).with_company(company)
+            sequence = sequences[company]
+            vals["name"] = sequence._next() if sequence else "/"
         return super().create(vals_list)
 
 
