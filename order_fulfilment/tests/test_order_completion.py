@@ -229,7 +229,9 @@ class TestOrderCompletion(FulfilmentCase):
         # Shipped from stock while its MO is still open: nothing left to ship, not complete.
         self.env["stock.quant"]._update_available_quantity(self.pump, self.stock_location, 1)
         unmade = self._confirmed([(self.pump, 1, 1000.0)])
-        self._delivery(unmade).move_ids.write({"procure_method": "make_to_stock", "move_orig_ids": [(5, 0, 0)]})
+        self._delivery(unmade).move_ids.write(
+            {"procure_method": "make_to_stock", "move_orig_ids": [(5, 0, 0)]}
+        )
         self._ship(unmade)
         orders = done | short | unmade
         Analysis = self.env["fulfilment.analysis"]

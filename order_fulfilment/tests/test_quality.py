@@ -372,9 +372,7 @@ class TestQualityInspections(QualityCase):
         )
         receipts.button_validate()
         self.assertEqual(set(receipts.mapped("state")), {"done"})
-        self.assertEqual(
-            [check.lot_id.name for check in checks], ["SR-LATE-1", "SR-LATE-2", False]
-        )
+        self.assertEqual([check.lot_id.name for check in checks], ["SR-LATE-1", "SR-LATE-2", False])
         # The inspector's list and the report show it; the nonconformity takes it.
         self._inspect(checks[0], fail_items=("Appearance",), qty_failed=10)
         self.assertEqual(checks[0].nonconformity_ids.lot_id.name, "SR-LATE-1")
