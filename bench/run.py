@@ -1419,8 +1419,8 @@ def bench_deliver(dbs, scale):
     As the confirmation: chunks of `deliver_chunk` orders, each in its own rolled-back
     transaction, alternating between the databases chunk by chunk; per chunk one create, one
     action_confirm, one button_mark_done of the chunk's MOs (the MTO pump of each order) and one
-    button_validate of its deliveries (reserved, all picked). Query counts are deterministic: one
-    repetition after a warm-up chunk in each database.
+    button_validate of its deliveries (reserved, all picked). Query counts vary by a few per
+    thousand from run to run: one repetition after a warm-up chunk in each database.
     """
     n, chunk = scale["deliver_orders"], scale["deliver_chunk"]
     totals = {name: [0, 0.0] for name in dbs}

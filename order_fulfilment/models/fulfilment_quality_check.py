@@ -256,8 +256,25 @@ class FulfilmentQualityCheckLine(models.Model):
         )
         self.invalidate_recordset(["name"])
 
+    def _fulfilment_fill_item_translations(self):
+        """Give the inspection lines the languages of their item they lack, when the line still
+        has the item's name (not renamed since): one UPDATE, after terms are loaded."""
+        self.env["fulfilment.quality.point.item"].flush_model(["name"])
+        self.flush_model(["name", "item_id"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE fulfilment_quality_check_line line SET name = item.name || line.name "
+                "FROM fulfilment_quality_point_item item "
+                "WHERE item.id = line.item_id AND line.name->>'en_US' = item.name->>'en_US' "
+                "AND item.name || line.name != line.name"
+            )
+        )
+        self.invalidate_model(["name"])
+
     def write(self, vals):
         result = super().write(vals)
+        if vals.get("item_id") and "name" not in vals:
+            self._fulfilment_copy_item_names()
         if "measured_value" in vals or "min_value" in vals or "max_value" in vals:
             self.filtered(
                 lambda line: line.kind == "measure" and (line.measured or "measured_value" in vals)

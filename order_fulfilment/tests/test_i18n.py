@@ -260,25 +260,45 @@ class TestDemoTranslations(TransactionCase):
                 },
             ]
         )
+        # An inspection made before the terms are loaded (the demo's, made at install).
+        product = self.env["product.product"].create({"name": "Demo pump", "is_storable": True})
+        Check = self.env["fulfilment.quality.check"]
+
+        def inspection():
+            return Check.create(
+                {
+                    "point_id": point.id,
+                    "product_id": product.id,
+                    "qty_inspected": 1,
+                    "line_ids": [Command.create({"item_id": point.item_ids.id})],
+                }
+            ).line_ids
+
+        before = inspection()
         self.env["ir.module.module"]._load_module_terms(["order_fulfilment"], ["zh_CN"], overwrite=True)
         self.env.invalidate_all()
         zh = self.env(context=dict(self.env.context, lang="zh_CN"))
+        en = self.env(context=dict(self.env.context, lang="en_US"))
         self.assertEqual(point.with_env(zh).name, DEMO_POINT[1])
         self.assertEqual(point.item_ids.with_env(zh).name, DEMO_ITEM[1])
-        self.assertEqual(point.with_context(lang="en_US").name, DEMO_POINT[0])
-        # The inspection copies the item's name in every language: the inspector reads it in
-        # Chinese, the English report in English; renaming the item later changes neither.
-        product = self.env["product.product"].create({"name": "Demo pump", "is_storable": True})
-        check = self.env["fulfilment.quality.check"].create(
-            {
-                "point_id": point.id,
-                "product_id": product.id,
-                "qty_inspected": 1,
-                "line_ids": [Command.create({"item_id": point.item_ids.id})],
-            }
+        self.assertEqual(point.with_env(en).name, DEMO_POINT[0])
+        # The inspection lines read the item's name in the inspector's language: copied in every
+        # language when the inspection is made, completed when a language's terms are loaded.
+        after = inspection()
+        for line in before | after:
+            self.assertEqual(line.with_env(zh).name, DEMO_ITEM[1])
+            self.assertEqual(line.with_env(en).name, DEMO_ITEM[0])
+        # A line typed by hand, then tied to the item, takes its names too.
+        extra = self.env["fulfilment.quality.check.line"].create(
+            {"check_id": after.check_id.id, "name": "Noise"}
         )
-        self.assertEqual(check.line_ids.with_env(zh).name, DEMO_ITEM[1])
-        self.assertEqual(check.line_ids.with_context(lang="en_US").name, DEMO_ITEM[0])
+        extra.item_id = point.item_ids
+        self.assertEqual(extra.with_env(zh).name, DEMO_ITEM[1])
+        # Renaming the item later changes no inspection made before, in any language, even when
+        # the terms are loaded again.
         point.item_ids.with_env(zh).name = "噪声"
+        point.item_ids.with_env(en).name = "Noise"
+        self.env["ir.module.module"]._load_module_terms(["order_fulfilment"], ["zh_CN"])
         self.env.invalidate_all()
-        self.assertEqual(check.line_ids.with_env(zh).name, DEMO_ITEM[1])
+        self.assertEqual(after.with_env(zh).name, DEMO_ITEM[1])
+        self.assertEqual(after.with_env(en).name, DEMO_ITEM[0])
