@@ -99,6 +99,17 @@ BUDGETS = {
         "new e-mails to the after-sales alias turned into tickets "
         + "(gateway, customer, reference, acknowledgement)",
     ),
+    "deliver_query_ratio": (
+        1.03,
+        "queries, addon / base",
+        "create, confirm, produce (the MTO pump) and deliver {deliver_orders} orders of 5 lines, "
+        + "no control point",
+    ),
+    "quality_check_scaling": (
+        1.0,
+        "queries({quality_large}) / ({quality_factor} x queries({quality_small}))",
+        "create the inspections of finished MOs (a control point of 4 items on their product)",
+    ),
 }
 
 SCALES = {
@@ -121,6 +132,10 @@ SCALES = {
         "reminder_reviews": 10_000,
         "mail_small": 100,
         "mail_large": 1_000,
+        "deliver_orders": 200,
+        "deliver_chunk": 10,
+        "quality_small": 10,
+        "quality_large": 100,
         "reps": 3,
     },
     "quick": {
@@ -142,6 +157,10 @@ SCALES = {
         "reminder_reviews": 1_000,
         "mail_small": 10,
         "mail_large": 100,
+        "deliver_orders": 20,
+        "deliver_chunk": 2,
+        "quality_small": 1,
+        "quality_large": 10,
         "reps": 3,
     },
 }
@@ -1373,6 +1392,154 @@ def bench_mail_gateway(db, scale):
     }
 
 
+def _deliver_flow(env, vals):
+    """Create and confirm the orders, produce their MTO pumps, deliver everything."""
+    orders = env["sale.order"].create(vals)
+    orders.action_confirm()
+    productions = orders.mrp_production_ids
+    productions.action_assign()
+    productions.button_mark_done()
+    pickings = orders.picking_ids.filtered(lambda picking: picking.picking_type_code == "outgoing")
+    pickings.action_assign()
+    pickings.move_ids.picked = True
+    pickings.button_validate()
+    if any(order.state != "sale" for order in orders) or any(mo.state != "done" for mo in productions):
+        raise RuntimeError("an order was not confirmed, or its manufacturing order not done")
+    if any(picking.state != "done" for picking in pickings):
+        raise RuntimeError(
+            "a delivery was not validated: "
+            + ", ".join(f"{p.name} {p.state}" for p in pickings if p.state != "done")
+        )
+    return len(productions), len(pickings)
+
+
+def bench_deliver(dbs, scale):
+    """Create, confirm, produce and deliver N orders of 5 lines in both databases, no control point.
+
+    As the confirmation: chunks of `deliver_chunk` orders, each in its own rolled-back
+    transaction, alternating between the databases chunk by chunk; per chunk one create, one
+    action_confirm, one button_mark_done of the chunk's MOs (the MTO pump of each order) and one
+    button_validate of its deliveries (reserved, all picked). Query counts vary by a few per
+    thousand from run to run: one repetition after a warm-up chunk in each database.
+    """
+    n, chunk = scale["deliver_orders"], scale["deliver_chunk"]
+    totals = {name: [0, 0.0] for name in dbs}
+    made = {name: [0, 0] for name in dbs}
+
+    def run_chunk(name, start, size):
+        with dbs[name].env() as env:
+            if "fulfilment.quality.point" in env and env["fulfilment.quality.point"].search_count([]):
+                raise RuntimeError(f"{dbs[name].name} has control points: this measure needs none")
+            fx = fixture(env, scale)
+            vals = [order_vals(fx, i) for i in range(start, start + size)]
+            counts = []
+            queries, seconds = measure(env, lambda: counts.append(_deliver_flow(env, vals)))
+            return queries, seconds, counts[0]
+
+    for name in dbs:  # warm-up: registry caches
+        run_chunk(name, 0, min(chunk, 5))
+    for k, start in enumerate(range(0, n, chunk)):
+        for name in ("base", "addon") if k % 2 == 0 else ("addon", "base"):
+            queries, seconds, (productions, pickings) = run_chunk(name, start, min(chunk, n - start))
+            totals[name][0] += queries
+            totals[name][1] += seconds
+            made[name][0] += productions
+            made[name][1] += pickings
+    (base_q, base_t), (addon_q, addon_t) = totals["base"], totals["addon"]
+    log(
+        f"  deliver {n} orders: base {base_q} queries {base_t:.1f} s, addon {addon_q} queries {addon_t:.1f} s"
+    )
+    return {
+        "base": base_q,
+        "addon": addon_q,
+        "value": addon_q / base_q,
+        "note": f"queries per order: base {base_q / n:.1f}, addon {addon_q / n:.1f}; "
+        f"{made['addon'][0]} MOs done and {made['addon'][1]} deliveries validated in each database; "
+        f"base {base_t:.1f} s, addon {addon_t:.1f} s",
+    }
+
+
+QUALITY_ITEMS = [
+    {"name": "Hydrostatic test: no leak at 15 bar", "kind": "passfail", "serious": True},
+    {"name": "Flow at the duty point", "kind": "measure", "unit": "m3/h", "min_value": 48, "max_value": 55},
+    {"name": "Noise at 1 m", "kind": "measure", "unit": "dB(A)", "min_value": 0, "max_value": 75},
+    {"name": "Nameplate and paint", "kind": "passfail"},
+]
+
+
+def bench_quality_checks(db, scale):
+    """The inspections of finished MOs, created as when the MOs are marked done, at two sizes.
+
+    In a rolled-back transaction: 2 x small + large MOs of the (untracked) pump are marked done
+    with no control point, then a control point of 4 items is put on the pump. Then the hook
+    that runs when finished goods are done (the finished moves'
+    _fulfilment_quality_create_production_checks: one inspection per MO, its items, the
+    sequence, the frequency) is measured on `small` MOs (after a warm-up on `small` others) and
+    on `large` MOs, each rolled back, the cache emptied before each. The queries are the same at
+    every repetition; the times in the note are the medians of `reps` repetitions.
+    """
+    from odoo import Command
+
+    small, large = scale["quality_small"], scale["quality_large"]
+    with db.env() as env:
+        Point = need_model(env, "fulfilment.quality.point", fields=("operation", "item_ids"))
+        need_model(env, "stock.move", methods=("_fulfilment_quality_create_production_checks",))
+        Check = env["fulfilment.quality.check"]
+        fx = fixture(env, scale)
+        pump = fx["pump"]
+        with undone(env):
+            productions = env["mrp.production"].create(
+                [{"product_id": pump.id, "product_qty": 1} for __ in range(2 * small + large)]
+            )
+            productions.action_confirm()
+            productions.action_assign()
+            productions.button_mark_done()
+            if any(mo.state != "done" for mo in productions):
+                raise RuntimeError("the manufacturing orders of the measure were not done")
+            Point.create(
+                {
+                    "name": "Bench final inspection",
+                    "operation": "production",
+                    "product_ids": [Command.set(pump.ids)],
+                    "item_ids": [Command.create(dict(item)) for item in QUALITY_ITEMS],
+                }
+            )
+            env.flush_all()
+            warm, few, many = productions[:small], productions[small : 2 * small], productions[2 * small :]
+
+            def inspections(mos):
+                moves = mos.move_finished_ids.filtered(lambda move: move.state == "done")
+                return moves._fulfilment_quality_create_production_checks
+
+            figures = {}
+            for label, mos, reps in (
+                ("warm", warm, 1),
+                ("small", few, scale["reps"]),
+                ("large", many, scale["reps"]),
+            ):
+                runs = []
+                for __ in range(reps):
+                    with undone(env):
+                        hook = inspections(mos)
+                        env.invalidate_all()
+                        queries, seconds = measure(env, hook)
+                        created = Check.search_count([("production_id", "in", mos.ids)])
+                        if created != len(mos):
+                            raise RuntimeError(f"{created} inspections created for {len(mos)} finished MOs")
+                        runs.append(seconds)
+                figures[label] = (queries, median(runs))
+    (q_small, t_small), (q_large, t_large) = figures["small"], figures["large"]
+    factor = large // small
+    return {
+        "base": None,
+        "addon": q_large,
+        "value": q_large / (factor * q_small),
+        "note": f"{q_small} queries ({q_small / small:.1f} per MO, {t_small / small * 1000:.1f} ms) for "
+        f"{small} MOs, {q_large} ({q_large / large:.1f} per MO, {t_large / large * 1000:.1f} ms) for "
+        f"{large}; one inspection of {len(QUALITY_ITEMS)} items per MO",
+    }
+
+
 # ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
@@ -1423,6 +1590,7 @@ def run(args):
     scale = dict(SCALES[scale_name])
     scale["review_factor"] = scale["review_large"] // scale["review_small"]
     scale["mail_factor"] = scale["mail_large"] // scale["mail_small"]
+    scale["quality_factor"] = scale["quality_large"] // scale["quality_small"]
     if args.reps:
         scale["reps"] = args.reps
         # The confirmation ratio is a median of at least 5 interleaved repetitions.
@@ -1470,6 +1638,8 @@ def run(args):
     )
     attempt(["review_reminder_seconds_10k"], bench_review_reminder, dbs["addon"], scale)
     attempt(["mail_ticket_scaling"], bench_mail_gateway, dbs["addon"], scale)
+    attempt(["deliver_query_ratio"], bench_deliver, dbs, scale)
+    attempt(["quality_check_scaling"], bench_quality_checks, dbs["addon"], scale)
 
     failed = False
     for key, (budget, unit, desc) in BUDGETS.items():

@@ -22,10 +22,10 @@
 # ODOO_TESTS_DB (prefix of the odoo-tests databases, default order_fulfilment_odoo; they use
 # TEST_HTTP_PORT and the port after it),
 # HTTP_PORT (demo, default 8069), DEMO_DB (default order_fulfilment_demo), DEMO_LANG (e.g. zh_CN),
-# TEST_DB (default order_fulfilment_test), TEST_HTTP_PORT (default 8169),
+# TEST_DB (default order_fulfilment_test; make pot uses TEST_DB_i18n), TEST_HTTP_PORT (default 8169),
 # OF_VENV (default .venv of this checkout), BENCH_ARGS (more bench/run.py options),
 # BENCH_PREFIX (names of the bench databases, default bench: bench_base, bench_addon),
-# I18N_DB (database of tools/dev.sh pot, default order_fulfilment_i18n),
+# I18N_DB (database of tools/dev.sh pot, default $TEST_DB_i18n),
 # SCREENSHOTS_DB (default DEMO_DB), SCREENSHOTS_PORT (default a free port),
 # SCREENSHOTS_ARGS (more tools/screenshots.py options, e.g. "--only rush-orders").
 set -euo pipefail
@@ -503,13 +503,20 @@ cmd_odoo_tests() {
 }
 
 # Regenerates i18n/order_fulfilment.pot from the code and merges it into the .po files.
+# The database has the demo data, as Odoo's own templates: the translatable names of the demo
+# records that have an external id (products, control points, checklist items...) are exported
+# too, so that the demo reads in Chinese (make demo DEMO_LANG=zh_CN).
 cmd_pot() {
     cmd_setup >/dev/null
     load_pg_env
-    local db="${I18N_DB:-order_fulfilment_i18n}" i18n="$ROOT/order_fulfilment/i18n" po
+    local db="${I18N_DB:-${TEST_DB}_i18n}" i18n="$ROOT/order_fulfilment/i18n" po
     dropdb --if-exists "$db"
-    odoo -d "$db" -i order_fulfilment --without-demo=all --stop-after-init --log-level warn \
-        --logfile "$LOGS/i18n.log"
+    rm -f "$LOGS/i18n.log"
+    odoo -d "$db" -i order_fulfilment --stop-after-init --log-level warn --logfile "$LOGS/i18n.log"
+    if grep -q "demo data failed to install" "$LOGS/i18n.log"; then
+        dropdb --if-exists "$db"
+        die "pot: the demo data failed to install: see .dev/logs/i18n.log"
+    fi
     odoo -d "$db" --i18n-export="$i18n/order_fulfilment.pot" --modules=order_fulfilment \
         --stop-after-init --log-level warn --logfile "$LOGS/i18n.log"
     dropdb --if-exists "$db"

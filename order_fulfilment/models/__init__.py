@@ -69,6 +69,7 @@ from . import fulfilment_quality_point
 from . import fulfilment_quality_check
 from . import fulfilment_nonconformity
 from . import fulfilment_quality_check_create
+from . import ir_module_module_quality
 from . import fulfilment_quality_check_done
 from . import fulfilment_nonconformity_disposition
 from . import fulfilment_ticket_quality

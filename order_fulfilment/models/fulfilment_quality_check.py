@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 
 from .fulfilment_quality_point import OPERATIONS
 
@@ -127,11 +127,22 @@ class FulfilmentQualityCheck(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # The sequence looked up once per company (as next_by_code does each time), then one
+        # number each: the inspections of many MOs or receipt lines are numbered in a batch.
         Sequence = self.env["ir.sequence"].sudo()
+        sequences = {}
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = Sequence.with_company(company).next_by_code("fulfilment.quality.check") or "/"
+            if vals.get("name", "/") != "/":
+                continue
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            if company not in sequences:
+                sequences[company] = Sequence.search(
+                    [("code", "=", "fulfilment.quality.check"), ("company_id", "in", [company.id, False])],
+                    order="company_id",
+                    limit=1,
+                ).with_company(company)
+            sequence = sequences[company]
+            vals["name"] = sequence._next() if sequence else "/"
         return super().create(vals_list)
 
 
@@ -146,8 +157,15 @@ class FulfilmentQualityCheckLine(models.Model):
     company_id = fields.Many2one(related="check_id.company_id", store=True, index=True)
     item_id = fields.Many2one("fulfilment.quality.point.item", ondelete="restrict")
     sequence = fields.Integer(default=10)
+    # Translated: the item's name in every language, copied when the inspection is created
+    # (``_fulfilment_copy_item_names``), so that each inspector reads the checklist in theirs.
     name = fields.Char(
-        compute="_compute_from_item", store=True, readonly=False, precompute=True, required=True
+        compute="_compute_from_item",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        translate=True,
     )
     kind = fields.Selection(
         [("passfail", "Pass / Fail"), ("measure", "Measure")],
@@ -161,6 +179,7 @@ class FulfilmentQualityCheckLine(models.Model):
     min_value = fields.Float(
         string="Minimum",
         digits=(16, 4),
+        aggregator=False,
         compute="_compute_from_item",
         store=True,
         readonly=False,
@@ -169,12 +188,13 @@ class FulfilmentQualityCheckLine(models.Model):
     max_value = fields.Float(
         string="Maximum",
         digits=(16, 4),
+        aggregator=False,
         compute="_compute_from_item",
         store=True,
         readonly=False,
         precompute=True,
     )
-    measured_value = fields.Float(digits=(16, 4))
+    measured_value = fields.Float(digits=(16, 4), aggregator=False)
     measured = fields.Boolean(
         readonly=True,
         help="A value was measured (a measure of 0 is a value too).",
@@ -207,14 +227,54 @@ class FulfilmentQualityCheckLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
+        from_item = self.browse(
+            line.id
+            for line, vals in zip(lines, vals_list, strict=True)
+            if vals.get("item_id") and "name" not in vals
+        )
+        if from_item:
+            from_item._fulfilment_copy_item_names()
         measured = self.browse(
             line.id for line, vals in zip(lines, vals_list, strict=True) if "measured_value" in vals
         )
         measured.filtered(lambda line: line.kind == "measure")._set_measured()
         return lines
 
+    def _fulfilment_copy_item_names(self):
+        """Copy the names of the items in every language, as ``copy()`` copies translations: the
+        inspection keeps what was inspected if the checklist changes later, and reads in the
+        inspector's language. One UPDATE for all the lines."""
+        self.env["fulfilment.quality.point.item"].flush_model(["name"])
+        self.flush_recordset(["name", "item_id"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE fulfilment_quality_check_line line SET name = item.name "
+                "FROM fulfilment_quality_point_item item "
+                "WHERE item.id = line.item_id AND line.id = ANY(%s)",
+                self.ids,
+            )
+        )
+        self.invalidate_recordset(["name"])
+
+    def _fulfilment_fill_item_translations(self):
+        """Give the inspection lines the languages of their item they lack, when the line still
+        has the item's name (not renamed since): one UPDATE, after terms are loaded."""
+        self.env["fulfilment.quality.point.item"].flush_model(["name"])
+        self.flush_model(["name", "item_id"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE fulfilment_quality_check_line line SET name = item.name || line.name "
+                "FROM fulfilment_quality_point_item item "
+                "WHERE item.id = line.item_id AND line.name->>'en_US' = item.name->>'en_US' "
+                "AND item.name || line.name != line.name"
+            )
+        )
+        self.invalidate_model(["name"])
+
     def write(self, vals):
         result = super().write(vals)
+        if vals.get("item_id") and "name" not in vals:
+            self._fulfilment_copy_item_names()
         if "measured_value" in vals or "min_value" in vals or "max_value" in vals:
             self.filtered(
                 lambda line: line.kind == "measure" and (line.measured or "measured_value" in vals)

@@ -43,6 +43,7 @@ class FulfilmentQualityPoint(models.Model):
     frequency_n = fields.Integer(
         string="Every Nth",
         default=1,
+        aggregator=False,
         help="With Every Nth: the first lot or receipt is inspected, then one in N.",
     )
     frequency_count = fields.Integer(
@@ -117,15 +118,16 @@ class FulfilmentQualityPointItem(models.Model):
         [("passfail", "Pass / Fail"), ("measure", "Measure")], required=True, default="passfail"
     )
     unit = fields.Char(help="The unit of the measure (mm, bar, kg...).")
-    min_value = fields.Float(string="Minimum", digits=(16, 4))
-    max_value = fields.Float(string="Maximum", digits=(16, 4))
+    # Limits are not summed in grouped lists.
+    min_value = fields.Float(string="Minimum", digits=(16, 4), aggregator=False)
+    max_value = fields.Float(string="Maximum", digits=(16, 4), aggregator=False)
     serious = fields.Boolean(
         string="Serious Defect",
         help="A failure of this item is a serious defect (wrong specification, missing parts, bad "
         "appearance, quantity different from the delivery note): for purchased goods, the quality and "
         "purchasing managers are told at once.",
     )
-    method = fields.Char(help="How to inspect this item.")
+    method = fields.Char(translate=True, help="How to inspect this item.")
 
     @api.constrains("kind", "min_value", "max_value")
     def _check_limits(self):

@@ -2,7 +2,7 @@ from odoo import models
 
 
 class MrpProduction(models.Model):
-    """An MO closed or cancelled after its order shipped in full may complete the order."""
+    """An MO closed or cancelled after its order's last delivery may complete the order."""
 
     _inherit = "mrp.production"
 

@@ -15,17 +15,20 @@ class ResCompany(models.Model):
     fulfilment_quality_classify_minutes = fields.Integer(
         string="Nonconformity Classify Time (Minutes)",
         default=20,
+        aggregator=False,
         help="The inspector classifies a nonconformity within this time; then the quality managers are told.",
     )
     fulfilment_quality_head_minutes = fields.Integer(
         string="Nonconformity Head Time (Minutes)",
         default=30,
+        aggregator=False,
         help="After the classify time, the department head has this time to decide; then the general "
         "manager is told.",
     )
     fulfilment_quality_min_pass_rate = fields.Float(
         string="Minimum Lot Pass Rate (%)",
         default=95.0,
+        aggregator=False,
         help="A purchased lot inspected under this pass rate is reported at once to the quality and "
         "purchasing managers.",
     )

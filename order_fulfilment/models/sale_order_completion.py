@@ -2,15 +2,19 @@ from odoo import api, fields, models
 
 
 class SaleOrder(models.Model):
-    """Order completion (订单完成确认): produced, passed inspection and delivered.
+    """Order completion (订单完成确认): produced, passed inspection and nothing left to ship.
+
+    Nothing left to ship is the order's *Delivery Complete*: every delivery to the customer is
+    done or cancelled, at least one done. An order shipped short whose backorder was cancelled
+    (closed short) completes too: what was not shipped will not be.
 
     The flag is stored so that it can be searched and counted in the fulfilment analysis. It
     depends only on stored fields of the order itself, so confirming or editing an order costs
-    nothing more: an order that is not fully delivered is not complete, without reading
-    anything else. The manufacturing orders and the inspections are read only for the fully
-    delivered orders. When one of them changes after the delivery (an MO closed late, an
-    inspection or a disposition decided after shipping), the change itself asks for the
-    recomputation of the orders concerned (``_fulfilment_completion_touch``).
+    nothing more: an order with something left to ship is not complete, without reading
+    anything else. The manufacturing orders and the inspections are read only for the orders
+    with nothing left to ship. When one of them changes after the last delivery (an MO closed
+    late, an inspection or a disposition decided after shipping), the change itself asks for
+    the recomputation of the orders concerned (``_fulfilment_completion_touch``).
     """
 
     _inherit = "sale.order"
@@ -22,12 +26,13 @@ class SaleOrder(models.Model):
         index=True,
         copy=False,
         help="Order complete (订单完成): every product is produced, has passed inspection (or "
-        "its nonconformity is decided) and is delivered in full.",
+        "its nonconformity is decided), and nothing is left to ship: every delivery is done or "
+        "cancelled, at least one done (an order closed short completes too).",
     )
 
-    @api.depends("state", "fulfilment_fully_delivered")
+    @api.depends("state", "fulfilment_delivery_closed")
     def _compute_fulfilment_completed(self):
-        candidates = self.filtered(lambda order: order.state == "sale" and order.fulfilment_fully_delivered)
+        candidates = self.filtered(lambda order: order.state == "sale" and order.fulfilment_delivery_closed)
         (self - candidates).fulfilment_completed = False
         if not candidates:
             return
@@ -41,6 +46,9 @@ class SaleOrder(models.Model):
         """The orders among these whose goods are held by an inspection: not inspected yet, or
         failed with no disposition decided (``is_blocking``). The inspections of their
         manufacturing orders (every BoM level) and of their deliveries, in one search."""
+        if not self.env["fulfilment.quality.point"]._fulfilment_quality_in_use(self.company_id):
+            # No control point in these companies (cached): no inspection to look for.
+            return self.browse()
         all_productions = self.env["mrp.production"].union(*productions_by_order.values())
         pickings = self.sudo().picking_ids
         if not all_productions and not pickings:
@@ -67,9 +75,10 @@ class SaleOrder(models.Model):
 
     @api.model
     def _fulfilment_completion_touch(self, productions=None, pickings=None):
-        """Recompute the completion of the fully delivered orders of these manufacturing orders
-        or pickings: called when one of them, or one of their inspections, changes after the
-        delivery. Orders not fully delivered are left alone (they cannot be complete yet)."""
+        """Recompute the completion of the orders of these manufacturing orders or pickings that
+        have nothing left to ship: called when one of them, or one of their inspections, changes
+        after the delivery. Orders with something left to ship are left alone (they cannot be
+        complete yet)."""
         orders = self.browse()
         if productions:
             productions = productions.sudo()
@@ -80,6 +89,6 @@ class SaleOrder(models.Model):
             )
         if pickings:
             orders |= pickings.sudo().sale_id
-        orders = orders.filtered("fulfilment_fully_delivered")
+        orders = orders.filtered("fulfilment_delivery_closed")
         if orders:
             self.env.add_to_compute(self._fields["fulfilment_completed"], orders)

@@ -69,7 +69,34 @@ class StockMove(models.Model):
         finished = done._fulfilment_quality_moves() if moves else done.browse()
         if finished:
             finished._fulfilment_quality_create_production_checks()
+            finished._fulfilment_quality_fill_receipt_lots()
         return done
+
+    def _fulfilment_quality_fill_receipt_lots(self):
+        """The lot of a receipt line's inspection, once the receipt is validated: a lot typed at
+        validation (or changed since the line was reserved) is not known when the receipt gets
+        ready and its inspection is created. One search, one write per lot."""
+        receipts = self.filtered(
+            lambda move: (
+                move.state == "done"
+                and move.location_id.usage == "supplier"
+                and move.location_dest_id.usage != "supplier"
+            )
+        )
+        if not receipts:
+            return
+        checks = (
+            self.env["fulfilment.quality.check"]
+            .sudo()
+            .search([("move_id", "in", receipts.ids), ("operation", "=", "receipt"), ("lot_id", "=", False)])
+        )
+        by_lot = defaultdict(lambda: self.env["fulfilment.quality.check"].sudo())
+        for check in checks:
+            lots = check.move_id.move_line_ids.lot_id
+            if len(lots) == 1:
+                by_lot[lots] |= check
+        for lot, lot_checks in by_lot.items():
+            lot_checks.write({"lot_id": lot.id})
 
     def _fulfilment_quality_create_production_checks(self):
         """One inspection per finished manufacturing order and lot (one per order when untracked)."""

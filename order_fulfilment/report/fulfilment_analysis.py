@@ -55,14 +55,14 @@ class FulfilmentAnalysis(models.Model):
     completed_count = fields.Integer(
         string="Completed Orders",
         readonly=True,
-        help="Orders complete (订单完成): produced, passed inspection and delivered in full.",
+        help="Orders complete (订单完成): produced, passed inspection and nothing left to ship.",
     )
     completion_rate = fields.Float(
         string="Completion Rate (%)",
         readonly=True,
         aggregator="avg",
-        help="Of the delivered orders, the share complete: produced, passed inspection (or "
-        "nonconformity decided) and delivered in full.",
+        help="Of the delivered orders, the share complete: produced and passed inspection (or "
+        "nonconformity decided).",
     )
     otif_rate = fields.Float(
         string="On-Time-In-Full Rate (%)",

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import polib
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.modules import get_module_path
 from odoo.tests import TransactionCase, tagged
@@ -198,3 +199,106 @@ class TestTranslations(TransactionCase):
             if module not in odoo_po:
                 odoo_po[module] = {e.msgid: e.msgstr for e in polib.pofile(_i18n("zh_TW.po", module))}
             self.assertEqual(po.get(msgid), odoo_po[module][odoo_msgid], f"{msgid!r} differs from {module}")
+
+
+# Demo records whose names the translations carry: (model, field) by external id.
+QUALITY_DEMO_TERMS = {
+    "order_fulfilment.quality_point_demo_pump_final": ("fulfilment.quality.point", "name"),
+    "order_fulfilment.quality_point_demo_impeller_receipt": ("fulfilment.quality.point", "name"),
+    "order_fulfilment.quality_item_demo_pump_hydrostatic": ("fulfilment.quality.point.item", "name"),
+    "order_fulfilment.quality_item_demo_pump_noise": ("fulfilment.quality.point.item", "name"),
+    "order_fulfilment.quality_item_demo_impeller_bore": ("fulfilment.quality.point.item", "name"),
+}
+DEMO_POINT = ("Final inspection: CP-50 pumps", "成品检验：CP-50 水泵")
+DEMO_ITEM = ("Noise at 1 m", "1 米处噪声")
+
+
+@tagged("post_install", "-at_install")
+class TestDemoTranslations(TransactionCase):
+    """The demo's control points and checklist items read in Chinese: their names are exported
+    with the demo data (tools/dev.sh pot) and loaded as any term of the addon. The tests run
+    without demo data: records made here under the demo's external ids get the demo's terms."""
+
+    def test_po_carries_the_quality_demo_terms(self):
+        for lang in LANGS:
+            with self.subTest(lang=lang):
+                entries = {
+                    occurrence: entry
+                    for entry in polib.pofile(_i18n(f"{lang}.po"))
+                    for occurrence, __ in entry.occurrences
+                }
+                for xmlid, (model, field) in QUALITY_DEMO_TERMS.items():
+                    entry = entries.get(f"model:{model},{field}:{xmlid}")
+                    self.assertTrue(entry, f"{lang}.po has no {model}.{field} of {xmlid}")
+                    self.assertTrue(entry.msgstr, f"{lang}.po: {entry.msgid!r} is not translated")
+                    self.assertNotEqual(entry.msgstr, entry.msgid)
+
+    def test_demo_control_point_and_inspection_read_in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        point = self.env["fulfilment.quality.point"].create(
+            {
+                "name": DEMO_POINT[0],
+                "operation": "production",
+                "item_ids": [Command.create({"name": DEMO_ITEM[0], "kind": "measure", "max_value": 75})],
+            }
+        )
+        self.env["ir.model.data"].create(
+            [
+                {
+                    "module": "order_fulfilment",
+                    "name": "quality_point_demo_pump_final",
+                    "model": point._name,
+                    "res_id": point.id,
+                    "noupdate": True,
+                },
+                {
+                    "module": "order_fulfilment",
+                    "name": "quality_item_demo_pump_noise",
+                    "model": point.item_ids._name,
+                    "res_id": point.item_ids.id,
+                    "noupdate": True,
+                },
+            ]
+        )
+        # An inspection made before the terms are loaded (the demo's, made at install).
+        product = self.env["product.product"].create({"name": "Demo pump", "is_storable": True})
+        Check = self.env["fulfilment.quality.check"]
+
+        def inspection():
+            return Check.create(
+                {
+                    "point_id": point.id,
+                    "product_id": product.id,
+                    "qty_inspected": 1,
+                    "line_ids": [Command.create({"item_id": point.item_ids.id})],
+                }
+            ).line_ids
+
+        before = inspection()
+        self.env["ir.module.module"]._load_module_terms(["order_fulfilment"], ["zh_CN"], overwrite=True)
+        self.env.invalidate_all()
+        zh = self.env(context=dict(self.env.context, lang="zh_CN"))
+        en = self.env(context=dict(self.env.context, lang="en_US"))
+        self.assertEqual(point.with_env(zh).name, DEMO_POINT[1])
+        self.assertEqual(point.item_ids.with_env(zh).name, DEMO_ITEM[1])
+        self.assertEqual(point.with_env(en).name, DEMO_POINT[0])
+        # The inspection lines read the item's name in the inspector's language: copied in every
+        # language when the inspection is made, completed when a language's terms are loaded.
+        after = inspection()
+        for line in before | after:
+            self.assertEqual(line.with_env(zh).name, DEMO_ITEM[1])
+            self.assertEqual(line.with_env(en).name, DEMO_ITEM[0])
+        # A line typed by hand, then tied to the item, takes its names too.
+        extra = self.env["fulfilment.quality.check.line"].create(
+            {"check_id": after.check_id.id, "name": "Noise"}
+        )
+        extra.item_id = point.item_ids
+        self.assertEqual(extra.with_env(zh).name, DEMO_ITEM[1])
+        # Renaming the item later changes no inspection made before, in any language, even when
+        # the terms are loaded again.
+        point.item_ids.with_env(zh).name = "噪声"
+        point.item_ids.with_env(en).name = "Noise"
+        self.env["ir.module.module"]._load_module_terms(["order_fulfilment"], ["zh_CN"])
+        self.env.invalidate_all()
+        self.assertEqual(after.with_env(zh).name, DEMO_ITEM[1])
+        self.assertEqual(after.with_env(en).name, DEMO_ITEM[0])

@@ -6,7 +6,7 @@ from .common import FulfilmentCase, staff_user
 
 @tagged("post_install", "-at_install")
 class TestOrderCompletion(FulfilmentCase):
-    """Order completion (订单完成): produced, passed inspection and delivered in full."""
+    """Order completion (订单完成): produced, passed inspection and nothing left to ship."""
 
     @classmethod
     def setUpClass(cls):
@@ -76,11 +76,63 @@ class TestOrderCompletion(FulfilmentCase):
         self.assertTrue(order.fulfilment_completed)
         self.assertTrue(self._completed_seen_by_seller(order))
 
-    def test_short_closed_order_is_not_complete(self):
+    def test_short_closed_order_is_complete(self):
+        """Shipped short with the backorder cancelled (closed short): nothing is left to ship,
+        the order is complete though not delivered in full."""
         order = self._confirmed([(self.stocked, 10, 50.0)])
         self._ship(order, qty=6, backorder=False)
         self.assertTrue(order.fulfilment_delivery_closed)
-        self.assertFalse(order.fulfilment_completed, "Closed short: not everything was delivered")
+        self.assertFalse(order.fulfilment_fully_delivered)
+        self.assertTrue(order.fulfilment_completed, "Closed short: nothing left to ship")
+        self.assertTrue(self._completed_seen_by_seller(order))
+
+    def test_short_closed_order_waits_for_its_open_mo(self):
+        """Closed short while its MO is still open: complete once the MO is cancelled."""
+        self.env["stock.quant"]._update_available_quantity(self.pump, self.stock_location, 1)
+        order = self._confirmed([(self.pump, 2, 1000.0)])
+        productions = order._fulfilment_collect_productions()
+        picking = self._delivery(order).with_user(self.storekeeper)
+        picking.move_ids.write({"procure_method": "make_to_stock", "move_orig_ids": [(5, 0, 0)]})
+        self._ship(order, qty=1, backorder=False)
+        self.assertTrue(order.fulfilment_delivery_closed)
+        self.assertEqual(set(productions.mapped("state")), {"confirmed"})
+        self.assertFalse(order.fulfilment_completed, "The MOs are still open")
+        productions.with_user(self.planner).action_cancel()
+        self.assertEqual(set(productions.mapped("state")), {"cancel"})
+        self.assertTrue(order.fulfilment_completed)
+
+    def test_short_closed_order_waits_for_its_inspection(self):
+        """Closed short before the inspection of what shipped (the quality gate off): complete
+        once the inspection passes."""
+        inspector = staff_user(self.env, "of_oc_inspector2", "order_fulfilment.group_review_quality")
+        manager = staff_user(self.env, "of_oc_qmanager2", "order_fulfilment.group_quality_manager")
+        self.company.fulfilment_quality_gate = False
+        self.env["fulfilment.quality.point"].with_user(manager).create(
+            {
+                "name": "Pump final inspection",
+                "operation": "production",
+                "product_ids": [Command.set(self.pump.ids)],
+                "item_ids": [Command.create({"name": "Pressure test", "kind": "passfail"})],
+            }
+        )
+        order = self._confirmed([(self.pump, 2, 1000.0)])
+        productions = order._fulfilment_collect_productions()
+        for production in productions.sorted(lambda mo: mo.product_id == self.pump):
+            self._produce(production)
+        self._ship(order, qty=1, backorder=False)
+        self.assertTrue(order.fulfilment_delivery_closed)
+        check = self.env["fulfilment.quality.check"].search([("production_id", "in", productions.ids)])
+        self.assertEqual(check.state, "todo")
+        self.assertFalse(order.fulfilment_completed, "The inspection still holds the pumps")
+        check.line_ids.with_user(inspector).action_fulfilment_pass()
+        check.with_user(inspector).action_done()
+        self.assertTrue(order.fulfilment_completed)
+
+    def test_cancelled_delivery_with_nothing_shipped_is_not_complete(self):
+        order = self._confirmed([(self.stocked, 10, 50.0)])
+        self._delivery(order).action_cancel()
+        self.assertFalse(order.fulfilment_delivery_closed, "Nothing was delivered")
+        self.assertFalse(order.fulfilment_completed)
 
     def test_manufactured_order_completes_once_produced_and_delivered(self):
         order = self._confirmed([(self.pump, 2, 1000.0)])
@@ -169,11 +221,23 @@ class TestOrderCompletion(FulfilmentCase):
         short = self._confirmed([(self.stocked, 5, 50.0)])
         self._ship(done)
         self._ship(short, qty=2, backorder=False)
-        Analysis = self.env["fulfilment.analysis"]
-        rows = {row.order_id: row for row in Analysis.search([("order_id", "in", (done | short).ids)])}
-        self.assertEqual((rows[done].completed_count, rows[done].completion_rate), (1, 100.0))
-        self.assertEqual((rows[short].completed_count, rows[short].completion_rate), (0, 0.0))
-        [group] = Analysis._read_group(
-            [("order_id", "in", (done | short).ids)], [], ["completed_count:sum", "completion_rate:avg"]
+        # Shipped from stock while its MO is still open: nothing left to ship, not complete.
+        self.env["stock.quant"]._update_available_quantity(self.pump, self.stock_location, 1)
+        unmade = self._confirmed([(self.pump, 1, 1000.0)])
+        self._delivery(unmade).move_ids.write(
+            {"procure_method": "make_to_stock", "move_orig_ids": [(5, 0, 0)]}
         )
-        self.assertEqual(group, (1, 50.0))
+        self._ship(unmade)
+        orders = done | short | unmade
+        Analysis = self.env["fulfilment.analysis"]
+        rows = {row.order_id: row for row in Analysis.search([("order_id", "in", orders.ids)])}
+        self.assertEqual((rows[done].completed_count, rows[done].completion_rate), (1, 100.0))
+        self.assertEqual(
+            (rows[short].completed_count, rows[short].completion_rate), (1, 100.0), "Closed short"
+        )
+        self.assertEqual((rows[unmade].completed_count, rows[unmade].completion_rate), (0, 0.0))
+        [(completed, rate)] = Analysis._read_group(
+            [("order_id", "in", orders.ids)], [], ["completed_count:sum", "completion_rate:avg"]
+        )
+        self.assertEqual(completed, 2)
+        self.assertAlmostEqual(rate, 200.0 / 3)

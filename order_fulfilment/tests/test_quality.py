@@ -186,6 +186,38 @@ class TestQualityModels(QualityCase):
         self.assertEqual(nonconformity.state, "open")
         self.assertGreater(nonconformity.head_deadline, nonconformity.classify_deadline)
 
+    def test_limits_are_not_summed_in_grouped_lists(self):
+        """Limits, measured values, "every Nth" and the company's thresholds are not summed when a
+        list is grouped; quantities are."""
+        not_summed = {
+            "fulfilment.quality.point": ["frequency_n"],
+            "fulfilment.quality.point.item": ["min_value", "max_value"],
+            "fulfilment.quality.check.line": ["min_value", "max_value", "measured_value"],
+            "res.company": [
+                "fulfilment_quality_min_pass_rate",
+                "fulfilment_quality_classify_minutes",
+                "fulfilment_quality_head_minutes",
+            ],
+        }
+        for model, names in not_summed.items():
+            for name, description in self.env[model].fields_get(names, ["aggregator"]).items():
+                self.assertFalse(description.get("aggregator"), f"{model}.{name} is summed")
+        self.assertEqual(
+            self.Check.fields_get(["qty_inspected"], ["aggregator"])["qty_inspected"]["aggregator"], "sum"
+        )
+        point = self._point("production", self.valve)
+        self._point("production", self.valve)
+        Item = self.env["fulfilment.quality.point.item"].with_user(self.quality_manager)
+        [group] = Item.web_read_group(
+            [("point_id.product_ids", "in", self.valve.ids), ("kind", "=", "measure")],
+            ["min_value", "max_value"],
+            ["kind"],
+        )["groups"]
+        self.assertEqual(group["kind_count"], 2)
+        self.assertNotIn("min_value", group)
+        self.assertNotIn("max_value", group)
+        self.assertEqual(point.item_ids.filtered("min_value").min_value, 9)
+
     def test_inspector_rights(self):
         with self.assertRaises(AccessError):
             self.Point.with_user(self.inspector).create({"name": "Mine", "operation": "receipt"})
@@ -286,6 +318,64 @@ class TestQualityInspections(QualityCase):
             [("res_model", "=", check3._name), ("res_id", "=", check3.id)]
         )
         self.assertIn(self.buyer, activities.user_id)
+
+    def test_receipt_inspection_gets_the_lot_typed_at_validation(self):
+        """The receipt is ready (its inspection created) before the storekeeper types the lots:
+        validating the receipts fills the lot of each inspection, in one batch; a line received
+        in two lots keeps none (its inspection covers both)."""
+        self._point("receipt", self.seal)
+        supplier_location = self.env.ref("stock.stock_location_suppliers")
+        receipts = self.env["stock.picking"].create(
+            [
+                {
+                    "picking_type_id": self.warehouse.in_type_id.id,
+                    "partner_id": self.supplier.id,
+                    "location_id": supplier_location.id,
+                    "location_dest_id": self.stock_location.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "name": self.seal.name,
+                                "product_id": self.seal.id,
+                                "product_uom_qty": 10,
+                                "product_uom": self.seal.uom_id.id,
+                                "location_id": supplier_location.id,
+                                "location_dest_id": self.stock_location.id,
+                            }
+                        )
+                    ],
+                }
+                for __ in range(3)
+            ]
+        )
+        receipts.action_confirm()
+        checks = [self._checks(picking_id=receipt.id) for receipt in receipts]
+        self.assertEqual([len(check) for check in checks], [1, 1, 1])
+        self.assertFalse(any(check.lot_id for check in checks), "No lot typed yet")
+        receipts = receipts.with_user(self.storeman)
+        receipts[0].move_ids.move_line_ids.write({"lot_name": "SR-LATE-1", "quantity": 10, "picked": True})
+        receipts[1].move_ids.move_line_ids.write({"lot_name": "SR-LATE-2", "quantity": 10, "picked": True})
+        split = receipts[2].move_ids
+        split.move_line_ids.write({"lot_name": "SR-LATE-3A", "quantity": 6, "picked": True})
+        self.env["stock.move.line"].create(
+            {
+                "move_id": split.id,
+                "picking_id": split.picking_id.id,
+                "product_id": self.seal.id,
+                "product_uom_id": self.seal.uom_id.id,
+                "location_id": split.location_id.id,
+                "location_dest_id": split.location_dest_id.id,
+                "lot_name": "SR-LATE-3B",
+                "quantity": 4,
+                "picked": True,
+            }
+        )
+        receipts.button_validate()
+        self.assertEqual(set(receipts.mapped("state")), {"done"})
+        self.assertEqual([check.lot_id.name for check in checks], ["SR-LATE-1", "SR-LATE-2", False])
+        # The inspector's list and the report show it; the nonconformity takes it.
+        self._inspect(checks[0], fail_items=("Appearance",), qty_failed=10)
+        self.assertEqual(checks[0].nonconformity_ids.lot_id.name, "SR-LATE-1")
 
     def test_delivery_point(self):
         self._point("delivery", self.stocked)
