@@ -201,18 +201,20 @@ SCREENS = [
         "After-sales tickets by stage, with their service-level state",
         "order_fulfilment.fulfilment_ticket_action",
     ),
-    form(
-        "aftersales-email-ticket",
-        "A ticket opened by the customer's e-mail: acknowledged, then waiting for the customer",
-        "order_fulfilment.fulfilment_ticket_action",
+    Screen(
+        name="aftersales-email-ticket",
+        title="A ticket opened by the customer's e-mail: acknowledged, then waiting for the customer",
+        action="order_fulfilment.fulfilment_ticket_action",
         model="fulfilment.ticket",
-        domain=[["description", "ilike", "impellers vibrate"]],
+        domain=[["description", "ilike", "pump vibrates at full speed"]],
+        selector=".o_form_view .o-mail-Message",
+        # Wide enough for the chatter (the e-mail and the acknowledgement) beside the form.
+        size="1600x1000",
     ),
     form(
         "aftersales-repair",
-        "A repair ticket in warranty: its repair order in the repair app and the repair's status",
+        "A repair ticket in warranty: its repair order (the Repair button) and the repair's status",
         "order_fulfilment.fulfilment_ticket_action",
-        tab="Resolution",
         model="fulfilment.ticket",
         domain=[["repair_id", "!=", False]],
         order="id desc",

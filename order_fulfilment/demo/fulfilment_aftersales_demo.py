@@ -3,8 +3,9 @@
 Booster pumps BP-40 with serial numbers, delivered to the Harbin waterworks two months ago: one
 came back with a leaking seal; its repair ticket (in warranty, free of charge) made a repair
 order that the workshop has started, and the serial's form lists that service history. The
-Jilin cooperative wrote to the after-sales address about an order: the e-mail opened a ticket and
-got its acknowledgement; the agent asked for a video and waits for the customer.
+Jilin cooperative wrote to the after-sales address about a pump of an order: the e-mail opened a
+ticket (in warranty) and got its acknowledgement; the agent asked for a video and waits for the
+customer.
 """
 
 from datetime import timedelta, timezone
@@ -20,7 +21,7 @@ To: {alias}
 From: {sender}
 Subject: {subject}
 MIME-Version: 1.0
-Content-Type: text/plain; charset="utf-8"
+Content-Type: text/html; charset="utf-8"
 Content-Transfer-Encoding: 8bit
 Date: {date}
 Message-ID: {msg_id}
@@ -115,25 +116,32 @@ class FulfilmentDemo(models.AbstractModel):
         company = self._company()
         company._fulfilment_set_aftersales_alias("support")
         customer = ref("order_fulfilment.partner_demo_farm")
+        pump = ref("order_fulfilment.product_demo_standard_pump")
         order = self.env["sale.order"].search(
-            [("partner_id", "=", customer.id), ("state", "=", "sale")], order="date_order desc", limit=1
+            [
+                ("partner_id", "=", customer.id),
+                ("state", "=", "sale"),
+                ("order_line.product_id", "=", pump.id),
+            ],
+            order="date_order desc",
+            limit=1,
         )
         now = fields.Datetime.now()
         message = INCOMING.format(
             address=customer.email,
             alias=company.fulfilment_aftersales_alias_id.alias_full_name,
             sender=f'"{customer.name}" <{customer.email}>',
-            subject=f"{order.name}: impellers vibrate at full speed",
+            subject=f"{order.name}: a pump vibrates at full speed",
             date=format_datetime(now.replace(tzinfo=timezone.utc)),
             msg_id=make_msgid(domain="jilin-coop.example.com"),
-            body="Two of the impellers we received vibrate strongly at full speed. "
-            "Can you send a technician?",
+            body="<p>One of the CP-25 pumps you delivered vibrates strongly at full speed. "
+            "Can you send a technician?</p><p>Wang Wei<br>Jilin Agricultural Cooperative</p>",
         )
         ticket_id = self.env["mail.thread"].message_process(None, message)
         ticket = self.env["fulfilment.ticket"].browse(ticket_id)
         agent = people["aftersales"]
         as_agent = ticket.with_user(agent)
-        as_agent.write({"ticket_type": "complaint"})
+        as_agent.write({"ticket_type": "complaint", "product_id": pump.id})
         as_agent.action_assign()
         as_agent.action_contact(note="Asked the cooperative for a video of the pump running at full speed.")
         as_agent.action_wait_customer()

@@ -7,7 +7,7 @@
 - Replies thread into the ticket (the gateway routes them by their references); answers to the
   ticket's e-mails go to the after-sales address. The customer's own answer, by e-mail or on the
   portal, restarts the clock of a ticket waiting for them (``fulfilment_ticket_sla.py``); the
-  agents' messages do not.
+  agents' messages and automatic replies do not.
 - Bounces never reach ``message_new`` (the gateway handles them); auto-replies (``Auto-Submitted``,
   ``X-Autoreply``, ``Precedence: bulk``...) open no ticket.
 - The customer is told by e-mail, in their language, when the ticket is assigned, resolved and
@@ -29,6 +29,9 @@ AUTO_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 # A document reference in a subject: ASCII letters, digits and / _ . - with a digit in it
 # (S00012, WH/OUT/00005); CJK text around it is not part of it.
 REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*[A-Za-z0-9]")
+
+# Context key: the message being posted is an automatic reply that came in by e-mail.
+AUTOMATIC_MESSAGE = "fulfilment_automatic_message"
 
 TEMPLATE_ACKNOWLEDGEMENT = "order_fulfilment.mail_template_ticket_acknowledgement"
 TEMPLATE_ASSIGNED = "order_fulfilment.mail_template_ticket_assigned"
@@ -71,6 +74,13 @@ class MailThread(models.AbstractModel):
             return kept
         return routes
 
+    @api.model
+    def _message_route_process(self, message, message_dict, routes):
+        # An automatic reply (out of office...) threads into its ticket but is no answer of the
+        # customer: it does not end the wait (FulfilmentTicket._message_post_after_hook).
+        thread = self.with_context(**{AUTOMATIC_MESSAGE: True}) if is_auto_reply(message) else self
+        return super(MailThread, thread)._message_route_process(message, message_dict, routes)
+
 
 class FulfilmentTicket(models.Model):
     _inherit = "fulfilment.ticket"
@@ -103,7 +113,11 @@ class FulfilmentTicket(models.Model):
 
     def _message_post_after_hook(self, message, msg_values):
         result = super()._message_post_after_hook(message, msg_values)
-        if self.sudo().state == "waiting" and self._fulfilment_from_customer(message):
+        if (
+            self.sudo().state == "waiting"
+            and not self.env.context.get(AUTOMATIC_MESSAGE)
+            and self._fulfilment_from_customer(message)
+        ):
             # The customer answered: the clock runs again. As OdooBot (the customer may only read
             # the ticket; the note saying so is the system's, as for the gateway).
             self.with_user(SUPERUSER_ID)._sla_customer_answered()

@@ -116,6 +116,10 @@ class FulfilmentTicket(models.Model):
         deliveries = tickets._fulfilment_deliveries()
         if not deliveries:
             return {}
+        by_order = {}
+        for picking in deliveries:
+            if picking.date_done:
+                by_order.setdefault(picking.sale_id.id, []).append(picking)
         result = {}
         for ticket in tickets:
             product = ticket.product_id
@@ -125,11 +129,8 @@ class FulfilmentTicket(models.Model):
 
             date = ticket.picking_id.sudo().date_done if delivered(ticket.picking_id) else None
             if not date and ticket.order_id:
-                dates = [
-                    picking.date_done
-                    for picking in deliveries
-                    if picking.sale_id == ticket.order_id and picking.date_done and delivered(picking)
-                ]
+                pickings = by_order.get(ticket.order_id.id, ())
+                dates = [picking.date_done for picking in pickings if delivered(picking)]
                 date = min(dates) if dates else None
             if date:
                 result[ticket._origin.id or ticket.id] = date

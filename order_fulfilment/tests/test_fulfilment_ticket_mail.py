@@ -330,14 +330,15 @@ class TestTicketCustomerAnswer(HttpCase, TicketMailCase):
         ticket.sudo().write({"sla_paused_since": ticket.sla_paused_since - timedelta(hours=2)})
         return ticket, ticket.contact_deadline
 
-    def _reply(self, ticket, email_from, body="Here is a photo of the seal."):
+    def _reply(self, ticket, email_from, body="Here is a photo of the seal.", extra=""):
         acknowledgement = ticket.message_ids.filtered(lambda m: m.message_type == "auto_comment")[-1:]
+        references = f"In-Reply-To: {acknowledgement.message_id}\nReferences: {acknowledgement.message_id}"
         with self.mock_mail_gateway():
             return self._receive(
                 "Re: Pump leaking",
                 email_from=email_from,
                 body=body,
-                extra=f"In-Reply-To: {acknowledgement.message_id}\nReferences: {acknowledgement.message_id}",
+                extra="\n".join(filter(None, [references, extra])),
             )
 
     def _assert_resumed(self, ticket, contact_deadline):
@@ -358,6 +359,17 @@ class TestTicketCustomerAnswer(HttpCase, TicketMailCase):
             subtype_xmlid="mail.mt_comment",
         )
         self.assertEqual(self._reply(ticket, "installer@pump-service.example.org"), ticket.id)
+        # The customer's out-of-office reply threads into the ticket but is no answer.
+        self.assertEqual(
+            self._reply(
+                ticket,
+                '"Bo Buyer" <buyer@example.com>',
+                body="I am away until Monday.",
+                extra="Auto-Submitted: auto-replied",
+            ),
+            ticket.id,
+        )
+        self.assertTrue(ticket.message_ids.filtered(lambda m: "away until Monday" in (m.body or "")))
         self.assertEqual(ticket.state, "waiting")
         self.assertEqual(ticket.contact_deadline, contact_deadline)
         # The customer's answer threads into the ticket and restarts the clock.
