@@ -114,6 +114,7 @@ class FulfilmentDemo(models.AbstractModel):
         """The company's after-sales address; a customer's e-mail about an order opens a ticket."""
         ref = self.env.ref
         company = self._company()
+        company.alias_domain_id = ref("order_fulfilment.mail_alias_domain_demo")
         company._fulfilment_set_aftersales_alias("support")
         customer = ref("order_fulfilment.partner_demo_farm")
         pump = ref("order_fulfilment.product_demo_standard_pump")
