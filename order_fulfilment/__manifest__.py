@@ -112,6 +112,8 @@
         # Quality inspection: control points, inspections passed and failed, a concession under
         # review; after the story, so that its deliveries are not held by the new control points
         "demo/fulfilment_quality_demo.xml",
+        # After-sales: a serial under repair in warranty, a ticket opened by e-mail
+        "demo/fulfilment_aftersales_demo.xml",
     ],
     "assets": {
         # Browser tours

@@ -11,7 +11,8 @@
 #   tools/dev.sh pot            regenerates i18n/order_fulfilment.pot, merges the .po files, fills zh_TW.po
 #   tools/dev.sh pg-env         prints the PG* variables of the server in use (for psql)
 #   tools/dev.sh bench [--quick] measures the addon against stock Odoo (bench/README.md)
-#   tools/dev.sh screenshots [--check]  README screenshots into docs/screenshots/ (needs Chromium)
+#   tools/dev.sh screenshots [--check] [--only NAME...]  README screenshots into docs/screenshots/
+#                               (needs Chromium; --only: some screens, see tools/screenshots.py --list)
 #   tools/dev.sh concurrency    simultaneous JSON-RPC calls against a 2-worker server, own database
 #   tools/dev.sh lifecycle      install on stock demo data, update twice, uninstall: PASS/FAIL checks
 #   tools/dev.sh pytest [ARGS]  the logic tests under pytest-odoo (or the given files / options)
@@ -400,8 +401,11 @@ free_port() {
 }
 
 cmd_screenshots() {
-    local check=() db="${SCREENSHOTS_DB:-$DEMO_DB}" port pid rc=0 i stamp want
-    [ "${1:-}" = "--check" ] && check=(--check)
+    local check=() args=() db="${SCREENSHOTS_DB:-$DEMO_DB}" port pid rc=0 i stamp want
+    # --check is this command's; the other options go to tools/screenshots.py (--only NAME...).
+    for i in "$@"; do
+        if [ "$i" = "--check" ]; then check=(--check); else args+=("$i"); fi
+    done
     if ! find_chromium >/dev/null; then
         [ ${#check[@]} -gt 0 ] || die "screenshots need Chromium (e.g. 'apt-get install chromium')."
         echo "skipped: no chromium"
@@ -440,7 +444,7 @@ cmd_screenshots() {
         sleep 1
     done
     "$VENV/bin/python" "$ROOT/tools/screenshots.py" --url "http://127.0.0.1:$port" --db "$db" \
-        "${check[@]}" ${SCREENSHOTS_ARGS:+$SCREENSHOTS_ARGS} || rc=$?
+        "${check[@]}" "${args[@]}" ${SCREENSHOTS_ARGS:+$SCREENSHOTS_ARGS} || rc=$?
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     trap - EXIT

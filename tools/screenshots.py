@@ -112,69 +112,125 @@ class Screen:
     full_page: bool = False
 
 
+# What a view shows once it is loaded.
+FORM = ".o_form_view .o_form_sheet"
+KANBAN = ".o_kanban_view .o_kanban_record, .o_view_nocontent"
+LIST = ".o_list_view .o_data_row, .o_view_nocontent"
+CHART = ".o_graph_view canvas, .o_pivot, .o_view_nocontent"
+
+
+def open_tab(label):
+    return OPEN_TAB_JS % {"label": json.dumps(label)}
+
+
+def click_button(name):
+    return CLICK_BUTTON_JS % {"name": json.dumps(name)}
+
+
+def form(name, title, action, tab="", scripts=(), **record):
+    """A record's form (``record=`` its xml id, or ``model=``, ``domain=`` and ``order=``), on the
+    notebook page ``tab`` when given (after ``scripts``)."""
+    steps = [*scripts, *([open_tab(tab)] if tab else [])]
+    selector = ".o_form_view .o_notebook" if tab else FORM
+    return Screen(name=name, title=title, action=action, selector=selector, scripts=steps, **record)
+
+
+def kanban(name, title, action):
+    return Screen(name=name, title=title, action=action, selector=KANBAN)
+
+
+def every_record_list(name, title, action, selector=LIST):
+    """A list; every record when its default filter finds none."""
+    return Screen(name=name, title=title, action=action, selector=selector, scripts=[ALL_RECORDS_IF_EMPTY_JS])
+
+
+def chart(name, title, action):
+    return Screen(name=name, title=title, action=action, selector=CHART)
+
+
 SCREENS = [
-    Screen(
-        name="quotation-review-required",
-        title="A quotation that needs review: the banner naming the departments that must sign",
-        action="sale.action_quotations_with_onboarding",
+    form(
+        "quotation-review-required",
+        "A quotation that needs review: the banner naming the departments that must sign",
+        "sale.action_quotations_with_onboarding",
         record="order_fulfilment.sale_order_demo_review_draft",
-        selector=".o_form_view .o_form_sheet",
     ),
-    Screen(
-        name="quotation-review",
-        title="A quotation under review: Approve / Reject and the Reviews tab with each sign-off",
-        action="sale.action_quotations_with_onboarding",
+    form(
+        "quotation-review",
+        "A quotation under review: Approve / Reject and the Reviews tab with each sign-off",
+        "sale.action_quotations_with_onboarding",
+        tab="Reviews",
         record="order_fulfilment.sale_order_demo_review_pending",
-        selector=".o_form_view .o_notebook",
-        scripts=[OPEN_TAB_JS % {"label": json.dumps("Reviews")}],
     ),
-    Screen(
-        name="reviews",
-        title="Fulfilment > Reviews: the sign-offs waiting for a decision",
-        action="order_fulfilment.fulfilment_review_action",
+    every_record_list(
+        "reviews",
+        "Fulfilment > Reviews: the sign-offs waiting for a decision",
+        "order_fulfilment.fulfilment_review_action",
         selector=".o_list_view, .o_view_nocontent",
-        scripts=[ALL_RECORDS_IF_EMPTY_JS],
     ),
-    Screen(
-        name="quotation-feasible-date",
-        title="Check Feasible Date: the earliest date the plant can make and ship the quotation, and why",
-        action="sale.action_quotations_with_onboarding",
+    form(
+        "quotation-feasible-date",
+        "Check Feasible Date: the earliest date the plant can make and ship the quotation, and why",
+        "sale.action_quotations_with_onboarding",
+        tab="Feasible Date",
+        scripts=[click_button("action_fulfilment_check_feasible")],
         record="order_fulfilment.sale_order_demo_review_draft",
-        selector=".o_form_view .o_notebook",
-        scripts=[
-            CLICK_BUTTON_JS % {"name": json.dumps("action_fulfilment_check_feasible")},
-            OPEN_TAB_JS % {"label": json.dumps("Feasible Date")},
-        ],
     ),
-    Screen(
-        name="rush-orders",
-        title="Sales > Rush Orders: the board of open rush orders",
-        action="order_fulfilment.sale_order_rush_action",
-        selector=".o_kanban_view .o_kanban_record, .o_view_nocontent",
+    kanban(
+        "rush-orders",
+        "Sales > Rush Orders: the board of open rush orders",
+        "order_fulfilment.sale_order_rush_action",
     ),
-    Screen(
-        name="rush-production",
-        title="A manufacturing order made for a rush order: urgent, with the Rush ribbon",
-        action="mrp.mrp_production_action",
+    form(
+        "rush-production",
+        "A manufacturing order made for a rush order: urgent, with the Rush ribbon",
+        "mrp.mrp_production_action",
         model="mrp.production",
         domain=[["fulfilment_is_rush", "=", True]],
-        order="id",
-        selector=".o_form_view .o_form_sheet",
     ),
-    Screen(
-        name="change-request",
-        title="An order change request with its lines and approvals",
-        action="order_fulfilment.fulfilment_change_request_action",
+    form(
+        "change-request",
+        "An order change request with its lines and approvals",
+        "order_fulfilment.fulfilment_change_request_action",
         model="fulfilment.change.request",
         domain=[["state", "in", ["submitted", "approved", "applied"]]],
         order="state desc, id",
-        selector=".o_form_view .o_form_sheet",
+    ),
+    kanban(
+        "aftersales-tickets",
+        "After-sales tickets by stage, with their service-level state",
+        "order_fulfilment.fulfilment_ticket_action",
     ),
     Screen(
-        name="aftersales-tickets",
-        title="After-sales tickets by stage, with their service-level state",
+        name="aftersales-email-ticket",
+        title="A ticket opened by the customer's e-mail: acknowledged, then waiting for the customer",
         action="order_fulfilment.fulfilment_ticket_action",
-        selector=".o_kanban_view .o_kanban_record, .o_view_nocontent",
+        model="fulfilment.ticket",
+        domain=[["description", "ilike", "pump vibrates at full speed"]],
+        selector=".o_form_view .o-mail-Message",
+        # Wide enough for the chatter (the e-mail and the acknowledgement) beside the form.
+        size="1600x1000",
+    ),
+    form(
+        "aftersales-repair",
+        "A repair ticket in warranty: its repair order (the Repair button) and the repair's status",
+        "order_fulfilment.fulfilment_ticket_action",
+        model="fulfilment.ticket",
+        domain=[["repair_id", "!=", False]],
+        order="id desc",
+    ),
+    form(
+        "lot-service-history",
+        "A serial number: its warranty end and its service history (tickets, returns, repairs)",
+        "stock.action_production_lot_form",
+        tab="Service History",
+        model="stock.lot",
+        domain=[["name", "=", "BP40-2601"]],
+    ),
+    every_record_list(
+        "sla-policies",
+        "Resolution targets: the hours to resolve a ticket, per type and priority",
+        "order_fulfilment.fulfilment_sla_policy_action",
     ),
     Screen(
         name="review-report",
@@ -184,13 +240,12 @@ SCREENS = [
         record="order_fulfilment.sale_order_demo_review_pending",
         selector=".page .o_fulfilment_signatures",
     ),
-    Screen(
-        name="review-delegation",
-        title="My Delegations: a reviewer's absence and the substitute who decides their reviews meanwhile",
-        action="order_fulfilment.fulfilment_review_delegation_action",
+    form(
+        "review-delegation",
+        "My Delegations: a reviewer's absence and the substitute who decides their reviews meanwhile",
+        "order_fulfilment.fulfilment_review_delegation_action",
         model="fulfilment.review.delegation",
         order="date_from desc, id",
-        selector=".o_form_view .o_form_sheet",
     ),
     Screen(
         name="review-mail",
@@ -212,31 +267,26 @@ SCREENS = [
         full_page=True,
         selector=".o_fulfilment_review_decision .o_fulfilment_review_facts",
     ),
-    Screen(
-        name="fulfilment-analysis",
-        title="Fulfilment analysis: on time in full, review and change figures",
-        action="order_fulfilment.fulfilment_analysis_action",
-        selector=".o_graph_view canvas, .o_pivot, .o_view_nocontent",
+    chart(
+        "fulfilment-analysis",
+        "Fulfilment analysis: on time in full, review and change figures",
+        "order_fulfilment.fulfilment_analysis_action",
     ),
-    Screen(
-        name="sla-compliance",
-        title="After-sales SLA compliance: share of tickets that met their service level",
-        action="order_fulfilment.fulfilment_ticket_analysis_action",
-        selector=".o_graph_view canvas, .o_pivot, .o_view_nocontent",
+    chart(
+        "sla-compliance",
+        "After-sales SLA compliance: share of tickets assigned, contacted and resolved on time",
+        "order_fulfilment.fulfilment_ticket_analysis_action",
     ),
     # Quality inspection
-    Screen(
-        name="quality-inspect-tablet",
-        title="The inspector's tablet list: Pass / Fail per item, measures typed in the row",
-        action="order_fulfilment.fulfilment_quality_check_line_action_tablet",
-        selector=".o_list_view .o_data_row, .o_view_nocontent",
-        scripts=[ALL_RECORDS_IF_EMPTY_JS],
+    every_record_list(
+        "quality-inspect-tablet",
+        "The inspector's tablet list: Pass / Fail per item, measures typed in the row",
+        "order_fulfilment.fulfilment_quality_check_line_action_tablet",
     ),
-    Screen(
-        name="quality-nonconformities",
-        title="Nonconformities by disposition, a concession waiting for its sign-off",
-        action="order_fulfilment.fulfilment_nonconformity_action",
-        selector=".o_kanban_view .o_kanban_record, .o_view_nocontent",
+    kanban(
+        "quality-nonconformities",
+        "Nonconformities by disposition, a concession waiting for its sign-off",
+        "order_fulfilment.fulfilment_nonconformity_action",
     ),
 ]
 

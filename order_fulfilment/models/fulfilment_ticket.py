@@ -74,6 +74,9 @@ PROTECTED_FIELDS = frozenset(
         "return_picking_ids",
         "replacement_order_id",
         "repair_id",
+        "delivered_date",
+        "warranty_end",
+        "in_warranty",
     }
 )
 # What was handled: fixed once the ticket is resolved, closed or cancelled.

@@ -5,7 +5,9 @@
   when unknown), an order or delivery of that customer named in the subject is linked, and the
   customer gets an acknowledgement with the ticket number and the assign and contact deadlines.
 - Replies thread into the ticket (the gateway routes them by their references); answers to the
-  ticket's e-mails go to the after-sales address.
+  ticket's e-mails go to the after-sales address. The customer's own answer, by e-mail or on the
+  portal, restarts the clock of a ticket waiting for them (``fulfilment_ticket_sla.py``); the
+  agents' messages and automatic replies do not.
 - Bounces never reach ``message_new`` (the gateway handles them); auto-replies (``Auto-Submitted``,
   ``X-Autoreply``, ``Precedence: bulk``...) open no ticket.
 - The customer is told by e-mail, in their language, when the ticket is assigned, resolved and
@@ -16,7 +18,7 @@
 import logging
 import re
 
-from odoo import api, models
+from odoo import SUPERUSER_ID, api, models
 from odoo.tools import format_datetime, html2plaintext
 
 _logger = logging.getLogger(__name__)
@@ -27,6 +29,9 @@ AUTO_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 # A document reference in a subject: ASCII letters, digits and / _ . - with a digit in it
 # (S00012, WH/OUT/00005); CJK text around it is not part of it.
 REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*[A-Za-z0-9]")
+
+# Context key: the message being posted is an automatic reply that came in by e-mail.
+AUTOMATIC_MESSAGE = "fulfilment_automatic_message"
 
 TEMPLATE_ACKNOWLEDGEMENT = "order_fulfilment.mail_template_ticket_acknowledgement"
 TEMPLATE_ASSIGNED = "order_fulfilment.mail_template_ticket_assigned"
@@ -69,6 +74,13 @@ class MailThread(models.AbstractModel):
             return kept
         return routes
 
+    @api.model
+    def _message_route_process(self, message, message_dict, routes):
+        # An automatic reply (out of office...) threads into its ticket but is no answer of the
+        # customer: it does not end the wait (FulfilmentTicket._message_post_after_hook).
+        thread = self.with_context(**{AUTOMATIC_MESSAGE: True}) if is_auto_reply(message) else self
+        return super(MailThread, thread)._message_route_process(message, message_dict, routes)
+
 
 class FulfilmentTicket(models.Model):
     _inherit = "fulfilment.ticket"
@@ -99,10 +111,39 @@ class FulfilmentTicket(models.Model):
         ticket._fulfilment_send_customer_mail(TEMPLATE_ACKNOWLEDGEMENT)
         return ticket
 
+    def _message_post_after_hook(self, message, msg_values):
+        result = super()._message_post_after_hook(message, msg_values)
+        if (
+            self.sudo().state == "waiting"
+            and not self.env.context.get(AUTOMATIC_MESSAGE)
+            and self._fulfilment_from_customer(message)
+        ):
+            # The customer answered: the clock runs again. As OdooBot (the customer may only read
+            # the ticket; the note saying so is the system's, as for the gateway).
+            self.with_user(SUPERUSER_ID)._sla_customer_answered()
+        return result
+
+    def _fulfilment_from_customer(self, message):
+        """True for a message the ticket's customer wrote (an e-mail, or a message on the portal):
+        its author is a contact of the ticket's customer company and no internal user."""
+        self.ensure_one()
+        message = message.sudo()
+        author = message.author_id
+        if not author or message.message_type not in ("email", "comment") or message.subtype_id.internal:
+            return False
+        if author.commercial_partner_id != self.sudo().commercial_partner_id:
+            return False
+        return not author.with_context(active_test=False).user_ids.filtered(lambda user: not user.share)
+
     @api.model
     def _fulfilment_mail_customer(self, msg_dict, company):
         """The sender's contact (a partner shared or of the company), created when unknown, in the
-        company's language."""
+        company's language.
+
+        A new contact is shared (no company), as Odoo's own apps make them from e-mail: the mail
+        gateway creates the author with ``name_create`` and CRM its customers with
+        ``_prepare_customer_values``, neither with a company; in a multi-company database a
+        customer who writes to two companies' after-sales addresses stays one contact."""
         Partner = self.env["res.partner"]
         partner = Partner.browse(msg_dict.get("author_id")).exists()
         if partner and partner.company_id and partner.company_id != company:

@@ -43,7 +43,16 @@ class FulfilmentTicket(models.Model):
     assign_warning_date = fields.Datetime(readonly=True, copy=False)
     contact_warning_date = fields.Datetime(readonly=True, copy=False)
     sla_state = fields.Selection(
-        SLA_STATES, string="SLA", default="on_track", required=True, readonly=True, copy=False, index=True
+        SLA_STATES,
+        string="SLA",
+        default="on_track",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Met: assigned, the customer contacted and, when a resolution target applies, resolved, "
+        "each before its deadline. Breached: one of them late. Breach Risk: less than a fifth of "
+        "the time of a pending one left. Time waiting for the customer does not count.",
     )
     sla_checked_at = fields.Datetime(readonly=True, copy=False)
     sla_next_check = fields.Datetime(
@@ -301,6 +310,16 @@ class FulfilmentTicket(models.Model):
         tickets = self.filtered(lambda t: t.state != "waiting")
         tickets._check_state(WAIT_FROM_STATES, self.env._("resumed (it is not waiting for the customer)"))
         (self - tickets)._sla_end_pause(fields.Datetime.now())
+        return True
+
+    def _sla_customer_answered(self):
+        """The customer wrote (an e-mail, a message on the portal): the tickets waiting for them run
+        again, as with *Customer Answered*. Called by the messages' hook (``fulfilment_ticket_mail.py``)
+        as the superuser: the customer does not work on tickets."""
+        self._lock()
+        waiting = self.filtered(lambda t: t.state == "waiting")
+        if waiting:
+            waiting._sla_end_pause(fields.Datetime.now())
         return True
 
     def _sla_end_pause(self, now):

@@ -6,7 +6,8 @@ from ..tools.orm import flush_sql
 
 
 class FulfilmentTicketAnalysis(models.Model):
-    """After-sales SLA compliance: one row per ticket, met or breached once it is decided."""
+    """After-sales SLA compliance: one row per ticket, met or breached once it is decided (the
+    ticket's ``sla_state``: assigned, contacted and, with a resolution target, resolved on time)."""
 
     _name = "fulfilment.ticket.analysis"
     _description = "After-Sales SLA Analysis"
@@ -20,7 +21,13 @@ class FulfilmentTicketAnalysis(models.Model):
     ticket_type = fields.Selection(TICKET_TYPES, string="Type", readonly=True)
     priority = fields.Selection([("0", "Normal"), ("1", "Urgent")], readonly=True)
     state = fields.Selection(TICKET_STATES, string="Status", readonly=True)
-    sla_state = fields.Selection(SLA_STATES, string="SLA", readonly=True)
+    sla_state = fields.Selection(
+        SLA_STATES,
+        string="SLA",
+        readonly=True,
+        help="Met: assigned, the customer contacted and, when a resolution target applies, resolved, "
+        "each before its deadline. Breached: one of them late.",
+    )
     user_id = fields.Many2one("res.users", string="Agent", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     order_id = fields.Many2one("sale.order", string="Sales Order", readonly=True)
@@ -28,13 +35,22 @@ class FulfilmentTicketAnalysis(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
 
     ticket_count = fields.Integer(string="Tickets", readonly=True)
-    met_count = fields.Integer(string="SLA Met", readonly=True)
-    breached_count = fields.Integer(string="SLA Breached", readonly=True)
+    met_count = fields.Integer(
+        string="SLA Met",
+        readonly=True,
+        help="Tickets assigned, contacted and (with a resolution target) resolved before their deadlines.",
+    )
+    breached_count = fields.Integer(
+        string="SLA Breached",
+        readonly=True,
+        help="Tickets that missed the assign, contact or resolution deadline.",
+    )
     sla_met_rate = fields.Float(
         string="SLA Met (%)",
         readonly=True,
         aggregator="avg",
-        help="Of the tickets whose SLA is decided (met or breached), the share met.",
+        help="Of the tickets whose SLA is decided (met or breached), the share assigned, contacted "
+        "and (with a resolution target) resolved on time.",
     )
     assign_minutes = fields.Float(
         string="Minutes to Assign",

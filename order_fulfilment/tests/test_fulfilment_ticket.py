@@ -691,7 +691,9 @@ class TestTicketResolution(TicketCase):
             product_id=self.stocked.id,
             quantity=2,
         )
-        # No serial in warranty: the replacement at zero price is signed off first.
+        # The flange kit has no warranty (no warranty months), delivered or not: the replacement at
+        # zero price is signed off first.
+        self.assertFalse(ticket.in_warranty)
         ticket.with_user(self.agent).action_request_review()
         ticket.with_user(self.manager).action_review_approve()
         action = ticket.with_user(self.agent).action_create_replacement()

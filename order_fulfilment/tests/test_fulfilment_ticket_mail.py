@@ -1,3 +1,4 @@
+from datetime import timedelta
 from email.utils import make_msgid
 
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -155,6 +156,7 @@ class TestTicketMailGateway(TicketMailCase):
         self.assertEqual(partner.email, "li.lei@new-customer.cn")
         self.assertEqual(partner.name, "李雷")
         self.assertEqual(partner.lang, "zh_CN", "a new contact speaks the company's language")
+        # Shared, as the contacts Odoo's mail gateway and CRM create from e-mail.
         self.assertFalse(partner.company_id)
         # The next e-mail of that address goes to the same contact.
         other = self.env["fulfilment.ticket"].browse(
@@ -162,6 +164,20 @@ class TestTicketMailGateway(TicketMailCase):
         )
         self.assertEqual(other.partner_id, partner)
         self.assertNotEqual(other, ticket)
+        # The after-sales address of another company: the same contact, a ticket of that company.
+        dalian = self.env["res.company"].create(
+            {"name": "Dalian Pumps", "alias_domain_id": self.company.alias_domain_id.id}
+        )
+        dalian._fulfilment_set_aftersales_alias("service-dalian")
+        elsewhere = self.env["fulfilment.ticket"].browse(
+            self._receive(
+                "水泵噪音",
+                email_from="li.lei@new-customer.cn",
+                to="service-dalian@fulfilment-test.example.com",
+            )
+        )
+        self.assertEqual(elsewhere.company_id, dalian)
+        self.assertEqual(elsewhere.partner_id, partner)
 
     def test_reference_in_subject_links_document(self):
         order = self._create_order([(self.stocked, 2, 50.0)])
@@ -286,9 +302,112 @@ class TestTicketCustomerMails(TicketMailCase):
 
 
 @tagged("post_install", "-at_install")
+class TestTicketCustomerAnswer(HttpCase, TicketMailCase):
+    """A ticket waiting for the customer runs again when the customer answers, by e-mail or on
+    the portal: its clock restarts and its pending deadlines move by the time waited. The agents'
+    messages, and e-mails of strangers, leave it waiting."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.fulfilment_sla_use_calendar = False
+        cls.portal_user = new_test_user(
+            cls.env,
+            login="of_answer_portal",
+            groups="base.group_portal",
+            name="Bo Buyer",
+            email="bo.buyer@example.com",
+        )
+
+    def _waiting_ticket(self, email_from='"Bo Buyer" <buyer@example.com>'):
+        """A ticket opened by e-mail, assigned, waiting for the customer for two hours now."""
+        Ticket = self.env["fulfilment.ticket"]
+        with self.mock_mail_gateway():
+            ticket = Ticket.browse(self._receive("Pump leaking", email_from=email_from))
+            ticket.with_user(self.agent).action_assign()
+            ticket.with_user(self.agent).action_wait_customer()
+        self.assertEqual(ticket.state, "waiting")
+        ticket.sudo().write({"sla_paused_since": ticket.sla_paused_since - timedelta(hours=2)})
+        return ticket, ticket.contact_deadline
+
+    def _reply(self, ticket, email_from, body="Here is a photo of the seal.", extra=""):
+        acknowledgement = ticket.message_ids.filtered(lambda m: m.message_type == "auto_comment")[-1:]
+        references = f"In-Reply-To: {acknowledgement.message_id}\nReferences: {acknowledgement.message_id}"
+        with self.mock_mail_gateway():
+            return self._receive(
+                "Re: Pump leaking",
+                email_from=email_from,
+                body=body,
+                extra="\n".join(filter(None, [references, extra])),
+            )
+
+    def _assert_resumed(self, ticket, contact_deadline):
+        ticket.invalidate_recordset()
+        self.assertEqual(ticket.state, "assigned", "back to the state it waited from")
+        self.assertFalse(ticket.sla_paused_since)
+        self.assertAlmostEqual(ticket.sla_paused_minutes, 120, delta=1)
+        moved = (ticket.contact_deadline - contact_deadline).total_seconds()
+        self.assertAlmostEqual(moved, 7200, delta=90, msg="the contact deadline moved by the time waited")
+        self.assertTrue(ticket.message_ids.filtered(lambda m: "The customer answered" in (m.body or "")))
+
+    def test_customer_email_resumes(self):
+        ticket, contact_deadline = self._waiting_ticket()
+        # The agent's message, and an e-mail of someone who is not the customer: still waiting.
+        ticket.with_user(self.agent).message_post(
+            body="Could you send a photo of the seal?",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.assertEqual(self._reply(ticket, "installer@pump-service.example.org"), ticket.id)
+        # The customer's out-of-office reply threads into the ticket but is no answer.
+        self.assertEqual(
+            self._reply(
+                ticket,
+                '"Bo Buyer" <buyer@example.com>',
+                body="I am away until Monday.",
+                extra="Auto-Submitted: auto-replied",
+            ),
+            ticket.id,
+        )
+        self.assertTrue(ticket.message_ids.filtered(lambda m: "away until Monday" in (m.body or "")))
+        self.assertEqual(ticket.state, "waiting")
+        self.assertEqual(ticket.contact_deadline, contact_deadline)
+        # The customer's answer threads into the ticket and restarts the clock.
+        self.assertEqual(self._reply(ticket, '"Bo Buyer" <buyer@example.com>'), ticket.id)
+        self._assert_resumed(ticket, contact_deadline)
+
+    def test_colleague_of_the_customer_resumes(self):
+        colleague = self.env["res.partner"].create(
+            {"name": "Li Engineer", "email": "li.engineer@example.com", "parent_id": self.customer.id}
+        )
+        ticket, contact_deadline = self._waiting_ticket()
+        self._reply(ticket, f'"{colleague.name}" <{colleague.email}>')
+        self._assert_resumed(ticket, contact_deadline)
+
+    def test_portal_message_resumes(self):
+        ticket, contact_deadline = self._waiting_ticket(email_from="Bo Buyer <bo.buyer@example.com>")
+        self.assertEqual(ticket.partner_id, self.portal_user.partner_id)
+        self.authenticate("of_answer_portal", "of_answer_portal")
+        self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "fulfilment.ticket",
+                "thread_id": ticket.id,
+                "post_data": {
+                    "body": "The seal is the one on the left.",
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                },
+            },
+        )
+        self._assert_resumed(ticket, contact_deadline)
+
+
+@tagged("post_install", "-at_install")
 class TestTicketMailTour(HttpCase, TicketMailCase):
-    """An e-mail opens a ticket; the agent handles and closes it in the web client; the customer
-    rates it on the portal. (Creating a repair order is not part of this branch's flow.)"""
+    """An e-mail opens a ticket; the agent sets the product and creates a repair order; the
+    workshop repairs it in the repair app; the agent resolves and closes the ticket in the web
+    client; the customer rates it on the portal. Each user has only their job's groups."""
 
     def test_email_to_portal_rating(self):
         customer = new_test_user(
@@ -298,17 +417,31 @@ class TestTicketMailTour(HttpCase, TicketMailCase):
             name="Bo Buyer",
             email="bo.buyer@example.com",
         )
+        workshop = staff_user(self.env, "of_mail_workshop", "stock.group_stock_user", name="Wu Workshop")
+        self.assertFalse(workshop.email or self.agent.email)
+        self.assertFalse(self.agent.has_group("stock.group_stock_user"))
+        pump = self.env["product.product"].create(
+            {"name": "Booster pump", "is_storable": True, "list_price": 800.0}
+        )
+        self.env["stock.quant"]._update_available_quantity(pump, self.stock_location, 3)
         ticket = self.env["fulfilment.ticket"].browse(
             self._receive(
                 "Pump leaking", email_from="Bo Buyer <bo.buyer@example.com>", body="The seal leaks."
             )
         )
         self.assertEqual(ticket.partner_id, customer.partner_id)
-        self.start_tour(
-            f"/odoo/action-order_fulfilment.fulfilment_ticket_action/{ticket.id}",
-            "order_fulfilment_ticket_mail_agent",
-            login="of_mail_agent",
-        )
+        ticket_url = f"/odoo/action-order_fulfilment.fulfilment_ticket_action/{ticket.id}"
+        self.start_tour(ticket_url, "order_fulfilment_ticket_mail_agent", login="of_mail_agent")
+        repair = ticket.repair_id
+        self.assertEqual(ticket.product_id, pump)
+        self.assertEqual(ticket.ticket_type, "repair")
+        self.assertEqual(repair.fulfilment_ticket_id, ticket)
+        self.assertEqual(repair.product_id, pump)
+        self.assertEqual(repair.partner_id, customer.partner_id)
+        self.start_tour("/odoo/repairs", "order_fulfilment_ticket_repair_workshop", login="of_mail_workshop")
+        self.assertEqual(repair.state, "done")
+        self.assertEqual(ticket.repair_state, "done")
+        self.start_tour(ticket_url, "order_fulfilment_ticket_mail_agent_close", login="of_mail_agent")
         self.assertEqual(ticket.state, "closed")
         self.assertEqual(ticket.resolution, "repair")
         self.assertEqual(ticket.user_id, self.agent)

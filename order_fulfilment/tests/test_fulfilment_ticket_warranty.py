@@ -216,3 +216,133 @@ class TestLotServiceHistory(RepairCase):
             [("id", "in", exchange.replacement_order_id.ids)],
         )
         self.assertEqual(lot.action_view_fulfilment_tickets()["domain"], [("lot_id", "=", lot.id)])
+
+
+@tagged("post_install", "-at_install")
+class TestWarrantyWithoutSerial(RepairCase):
+    """Goods without a serial: the warranty counts from the ticket's delivery (or its order's first
+    delivery of the product) plus the product's warranty months; a serial's own warranty wins."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.valve = cls.env["product.product"].create(
+            {"name": "Check valve", "is_storable": True, "list_price": 120.0, "fulfilment_warranty_months": 6}
+        )
+        cls.env["stock.quant"]._update_available_quantity(cls.valve, cls.stock_location, 20)
+        cls.valve_order = cls._create_order([(cls.valve, 4, 120.0)])
+        with freeze_time(DELIVERED):
+            cls.valve_order.action_confirm()
+            cls.valve_picking = cls._ship(cls.valve_order)
+        cls.general_manager = staff_user(
+            cls.env, "of_gm_valve", "order_fulfilment.group_general_manager", name="Gao General"
+        )
+
+    def _valve_ticket(self, when, **vals):
+        values = {
+            "ticket_type": "exchange",
+            "order_id": self.valve_order.id,
+            "picking_id": self.valve_picking.id,
+            "product_id": self.valve.id,
+            "quantity": 1,
+            "description": "The valve sticks open",
+        }
+        values.update(vals)
+        with freeze_time(when):
+            return self._ticket(**values)
+
+    def test_in_and_out_of_warranty_from_the_delivery(self):
+        self.assertEqual(self.valve_picking.state, "done")
+        inside = self._valve_ticket(datetime(2026, 9, 1, 9, 0, 0))
+        self.assertEqual(inside.delivered_date, DELIVERED)
+        self.assertEqual(inside.warranty_end, date(2026, 9, 2))
+        self.assertTrue(inside.in_warranty)
+        self.assertEqual(inside.charge, "free")
+        self.assertEqual(inside.review_state, "none", "in warranty: nothing to sign off")
+        # Free in warranty: the replacement at zero price needs no sign-off.
+        inside.with_user(self.agent).action_create_replacement()
+        self.assertEqual(inside.sudo().replacement_order_id.amount_total, 0.0)
+        # Without the delivery, the order's first delivery of the product counts.
+        by_order = self._valve_ticket(datetime(2026, 9, 1, 9, 0, 0), picking_id=False)
+        self.assertEqual(by_order.delivered_date, DELIVERED)
+        self.assertTrue(by_order.in_warranty)
+        # Opened after the warranty ended: charged, and free only once signed off.
+        outside = self._valve_ticket(datetime(2026, 9, 3, 9, 0, 0))
+        self.assertEqual(outside.warranty_end, date(2026, 9, 2))
+        self.assertFalse(outside.in_warranty)
+        self.assertEqual(outside.charge, "charged")
+        self.assertEqual(outside.review_state, "draft")
+        with self.assertRaisesRegex(UserError, "needs the free-of-charge sign-off"):
+            outside.with_user(self.agent).action_create_replacement()
+        outside.with_user(self.agent).action_request_review()
+        outside.review_ids.with_user(self.general_manager).action_approve()
+        self.assertEqual(outside.charge, "free")
+        # A product without warranty months has none, delivered or not.
+        flange_order, flange_picking = self._delivered_order(qty=2)
+        no_warranty = self._ticket(
+            order_id=flange_order.id, picking_id=flange_picking.id, product_id=self.stocked.id
+        )
+        self.assertTrue(no_warranty.delivered_date)
+        self.assertFalse(no_warranty.warranty_end)
+        self.assertFalse(no_warranty.in_warranty)
+        self.assertEqual(no_warranty.charge, "charged")
+
+    def test_warranty_starts_when_the_order_is_delivered(self):
+        order = self._create_order([(self.valve, 2, 120.0)])
+        with freeze_time(datetime(2026, 5, 4, 9, 0, 0)):
+            order.action_confirm()
+        # Goods missing: the ticket is opened before the delivery is done.
+        ticket = self._valve_ticket(datetime(2026, 5, 5, 9, 0, 0), order_id=order.id, picking_id=False)
+        closed = self._valve_ticket(datetime(2026, 5, 5, 9, 0, 0), order_id=order.id, picking_id=False)
+        closed.with_user(self.agent).action_cancel()
+        self.assertFalse(ticket.delivered_date)
+        self.assertFalse(ticket.in_warranty)
+        self.assertEqual(ticket.review_state, "draft")
+        with freeze_time(datetime(2026, 5, 5, 15, 0, 0)):
+            self._ship(order)
+        self.assertEqual(ticket.delivered_date, datetime(2026, 5, 5, 15, 0, 0))
+        self.assertEqual(ticket.warranty_end, date(2026, 11, 5))
+        self.assertTrue(ticket.in_warranty)
+        self.assertEqual(ticket.charge, "free")
+        self.assertEqual(ticket.review_state, "none", "in warranty now: nothing left to sign off")
+        # A ticket no longer open keeps the warranty it was handled with.
+        self.assertFalse(closed.delivered_date)
+        self.assertEqual(closed.charge, "charged")
+
+    def test_a_serial_wins_over_the_delivery(self):
+        # The order's delivery is recent, but the serial named was never delivered.
+        never = self.env["stock.lot"].create({"name": "BP-NEVER", "product_id": self.serial_pump.id})
+        with freeze_time(IN_WARRANTY):
+            ticket = self._repair_ticket(lot_id=never.id)
+        self.assertFalse(ticket.delivered_date)
+        self.assertFalse(ticket.warranty_end)
+        self.assertFalse(ticket.in_warranty)
+        # The serial delivered with the order: its own first delivery counts.
+        ticket.with_user(self.agent).write({"lot_id": self.lot.id})
+        self.assertEqual(ticket.delivered_date, DELIVERED)
+        self.assertEqual(ticket.warranty_end, date(2027, 3, 2))
+        self.assertTrue(ticket.in_warranty)
+
+    def test_another_delivery_cancels_the_sign_off(self):
+        ticket = self._valve_ticket(datetime(2026, 9, 3, 9, 0, 0))
+        ticket.with_user(self.agent).action_request_review()
+        ticket.with_user(self.manager).action_review_approve()
+        self.assertEqual(ticket.charge, "free")
+        ticket.with_user(self.agent).write({"picking_id": False})
+        self.assertEqual(ticket.charge, "charged")
+        with self.assertRaisesRegex(UserError, "Missing review sign-offs"):
+            ticket.with_user(self.agent).write({"charge": "free"})
+
+    def test_warranty_is_not_written_by_hand(self):
+        ticket = self._valve_ticket(datetime(2026, 9, 3, 9, 0, 0))
+        for vals in (
+            {"in_warranty": True},
+            {"warranty_end": "2099-01-01"},
+            {"delivered_date": "2026-09-01 09:00:00"},
+        ):
+            with self.assertRaisesRegex(UserError, "not written directly"):
+                ticket.with_user(self.agent).write(vals)
+        with self.assertRaisesRegex(UserError, "not written directly"):
+            self._ticket(user=self.agent, product_id=self.valve.id, in_warranty=True)
+        self.assertFalse(ticket.in_warranty)
+        self.assertEqual(ticket.charge, "charged")

@@ -192,7 +192,9 @@ class TestNoEmailWorkflow(FulfilmentCase):
         self.assertEqual(ticket.state, "in_progress")
         ticket.action_create_return()
         self.assertEqual(len(ticket.return_picking_ids), 1)
-        # No serial in warranty: the replacement at zero price is signed off first.
+        # The kit has no warranty (no warranty months): the replacement at zero price is signed
+        # off first.
+        self.assertFalse(ticket.in_warranty)
         ticket.action_request_review()
         approver = staff_user(self.env, "ne_as_manager", "order_fulfilment.group_aftersales_manager")
         self._decide(ticket, approver)
