@@ -420,35 +420,41 @@ class FulfilmentReview(models.Model):
         banned_by_review = self._self_review_banned_users()
         substitutes = self.env["fulfilment.review.delegation"]._substitutes()
         Users = self.env["res.users"].sudo()
+        signers = {}  # (user id, company id): an active internal user of the company
+        group_users = {}
+        # Reviews of one department, company and ban share their recipients: a pass over
+        # thousands of reviews works them out once per distinct case (the dicts are read-only).
+        by_case = {}
         result = {}
         for review in self.sudo():
             company = review.company_id
             refused, stood_in_for = banned_by_review[review.id]
             if review.rule_id.allow_self_review:
                 refused, stood_in_for = Users, {}
+            if users_by_review is None:
+                if review.group_id.id not in group_users:
+                    group_users[review.group_id.id] = review.group_id.users
+                people = group_users[review.group_id.id] | review.forward_user_ids
+            else:
+                people = users_by_review.get(review.id, Users)
+            case = (company.id, people._ids, refused._ids, frozenset(stood_in_for))
+            if case not in by_case:
 
-            def may_sign(user, company=company, refused=refused, stood_in_for=stood_in_for):
-                return (
-                    not user.share
-                    and user.active
-                    and company in user.company_ids
-                    and user not in refused
-                    and user.id not in stood_in_for
-                )
+                def may_sign(user, company=company, refused=refused, stood_in_for=stood_in_for):
+                    key = (user.id, company.id)
+                    if key not in signers:
+                        signers[key] = not user.share and user.active and company in user.company_ids
+                    return signers[key] and user not in refused and user.id not in stood_in_for
 
-            people = (
-                review.group_id.users | review.forward_user_ids
-                if users_by_review is None
-                else users_by_review.get(review.id, Users)
-            )
-            recipients = {}
-            for person in people.filtered(may_sign):
-                substitute = Users.browse(substitutes.get((person.id, company.id)))
-                if substitute and may_sign(substitute):
-                    recipients.setdefault(substitute, person)
-                else:
-                    recipients.setdefault(person, Users)
-            result[review.id] = recipients
+                recipients = {}
+                for person in people.filtered(may_sign):
+                    substitute = Users.browse(substitutes.get((person.id, company.id)))
+                    if substitute and may_sign(substitute):
+                        recipients.setdefault(substitute, person)
+                    else:
+                        recipients.setdefault(person, Users)
+                by_case[case] = recipients
+            result[review.id] = by_case[case]
         return result
 
     def _notified_users(self):
