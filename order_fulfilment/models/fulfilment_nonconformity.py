@@ -24,69 +24,60 @@ class FulfilmentNonconformity(models.Model):
     _review_gate_states = ("decided", "closed")
     _review_watched_fields = {"disposition": None, "qty": None}
 
-    name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, index="trigram", default="/"
-    )
+    name = fields.Char("Reference", required=True, readonly=True, copy=False, index="trigram", default="/")
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     check_id = fields.Many2one(
         "fulfilment.quality.check",
-        string="Inspection",
+        "Inspection",
         index="btree_not_null",
         readonly=True,
         ondelete="restrict",
         check_company=True,
     )
     ticket_id = fields.Many2one(
-        "fulfilment.ticket",
-        string="After-sales Ticket",
-        index="btree_not_null",
-        readonly=True,
-        ondelete="set null",
-        check_company=True,
+        "fulfilment.ticket", "After-sales Ticket", index="btree_not_null", readonly=True, check_company=True
     )
     product_id = fields.Many2one("product.product", required=True, index=True, check_company=True)
     product_categ_id = fields.Many2one(related="product_id.categ_id", string="Product Category", store=True)
-    lot_id = fields.Many2one("stock.lot", string="Lot/Serial", index="btree_not_null", check_company=True)
-    qty = fields.Float(string="Quantity", digits="Product Unit of Measure", tracking=True)
+    lot_id = fields.Many2one("stock.lot", "Lot/Serial", index="btree_not_null", check_company=True)
+    qty = fields.Float("Quantity", digits="Product Unit of Measure", tracking=True)
     uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
     production_id = fields.Many2one(
-        "mrp.production", string="Manufacturing Order", index="btree_not_null", check_company=True
+        "mrp.production", "Manufacturing Order", index="btree_not_null", check_company=True
     )
     picking_id = fields.Many2one(
         "stock.picking",
-        string="Transfer",
+        "Transfer",
         index="btree_not_null",
         check_company=True,
         help="The receipt (for a return to the supplier) or the delivery the goods came with.",
     )
-    order_id = fields.Many2one("sale.order", string="Sale Order", index="btree_not_null", check_company=True)
-    partner_id = fields.Many2one("res.partner", string="Supplier / Customer", index="btree_not_null")
+    order_id = fields.Many2one("sale.order", "Sale Order", index="btree_not_null", check_company=True)
+    partner_id = fields.Many2one("res.partner", "Supplier / Customer", index="btree_not_null")
     operation = fields.Selection(related="check_id.operation", store=True)
-    description = fields.Text(string="Defect")
+    description = fields.Text("Defect")
     serious_defect = fields.Boolean(tracking=True)
     user_id = fields.Many2one(
         "res.users",
-        string="Inspector",
+        "Inspector",
         index=True,
         default=lambda self: self.env.user,
         tracking=True,
         help="Who opened the nonconformity; may not sign its concession.",
     )
     disposition = fields.Selection(DISPOSITIONS, tracking=True, index=True)
-    disposition_note = fields.Text(string="Decision Notes")
+    disposition_note = fields.Text("Decision Notes")
     state = fields.Selection(
         NC_STATES, required=True, default="open", readonly=True, index=True, tracking=True
     )
     decided_date = fields.Datetime(readonly=True, copy=False)
     decided_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     closed_date = fields.Datetime(readonly=True, copy=False)
-    scrap_id = fields.Many2one(
-        "stock.scrap", string="Scrap Order", readonly=True, copy=False, check_company=True
-    )
+    scrap_id = fields.Many2one("stock.scrap", "Scrap Order", readonly=True, copy=False, check_company=True)
     return_picking_id = fields.Many2one(
-        "stock.picking", string="Return to Supplier", readonly=True, copy=False, check_company=True
+        "stock.picking", "Return to Supplier", readonly=True, copy=False, check_company=True
     )
     # The escalation clock (seed 002 二(二)5): the inspector classifies within 20 minutes,
     # then the department head has 30 minutes, then the general manager is told.

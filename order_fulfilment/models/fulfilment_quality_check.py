@@ -5,6 +5,9 @@ from .fulfilment_quality_point import OPERATIONS
 
 CHECK_STATES = [("todo", "To Inspect"), ("pass", "Passed"), ("fail", "Failed")]
 CHECK_RESULTS = [("pass", "Pass"), ("fail", "Fail"), ("partial", "Partial")]
+# The fields of an inspection item taken from its checklist item (still editable), and its limits.
+FROM_ITEM = {"compute": "_compute_from_item", "store": True, "readonly": False, "precompute": True}
+LIMIT = {"digits": (16, 4), "aggregator": False, **FROM_ITEM}
 
 
 class FulfilmentQualityCheck(models.Model):
@@ -16,11 +19,9 @@ class FulfilmentQualityCheck(models.Model):
     _order = "id desc"
     _check_company_auto = True
 
-    name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, index="trigram", default="/"
-    )
+    name = fields.Char("Reference", required=True, readonly=True, copy=False, index="trigram", default="/")
     point_id = fields.Many2one(
-        "fulfilment.quality.point", string="Control Point", index=True, readonly=True, check_company=True
+        "fulfilment.quality.point", "Control Point", index=True, readonly=True, check_company=True
     )
     company_id = fields.Many2one(
         "res.company", required=True, index=True, readonly=True, default=lambda self: self.env.company
@@ -32,36 +33,33 @@ class FulfilmentQualityCheck(models.Model):
     product_categ_id = fields.Many2one(
         related="product_id.categ_id", string="Product Category", store=True, index=True
     )
-    lot_id = fields.Many2one("stock.lot", string="Lot/Serial", index="btree_not_null", check_company=True)
+    lot_id = fields.Many2one("stock.lot", "Lot/Serial", index="btree_not_null", check_company=True)
+    # Where the goods inspected come from: set when the inspection is created.
     production_id = fields.Many2one(
-        "mrp.production",
-        string="Manufacturing Order",
-        index="btree_not_null",
-        readonly=True,
-        check_company=True,
+        "mrp.production", "Manufacturing Order", index="btree_not_null", readonly=True, check_company=True
     )
     workcenter_id = fields.Many2one(
         "mrp.workcenter",
-        string="Work Centre",
+        "Work Centre",
         index="btree_not_null",
         readonly=True,
         help="The work centre of the manufacturing order's last operation.",
     )
     picking_id = fields.Many2one(
-        "stock.picking", string="Transfer", index="btree_not_null", readonly=True, check_company=True
+        "stock.picking", "Transfer", index="btree_not_null", readonly=True, check_company=True
     )
-    move_id = fields.Many2one("stock.move", string="Stock Move", index="btree_not_null", readonly=True)
+    move_id = fields.Many2one("stock.move", "Stock Move", index="btree_not_null", readonly=True)
     partner_id = fields.Many2one(
         "res.partner",
-        string="Supplier / Customer",
+        "Supplier / Customer",
         index="btree_not_null",
         readonly=True,
         help="The supplier of a receipt, the customer of a delivery.",
     )
-    qty_inspected = fields.Float(string="Quantity Inspected", digits="Product Unit of Measure")
-    qty_failed = fields.Float(string="Quantity Failed", digits="Product Unit of Measure")
+    qty_inspected = fields.Float("Quantity Inspected", digits="Product Unit of Measure")
+    qty_failed = fields.Float("Quantity Failed", digits="Product Unit of Measure")
     qty_passed = fields.Float(
-        string="Quantity Passed", digits="Product Unit of Measure", compute="_compute_qty_passed", store=True
+        "Quantity Passed", digits="Product Unit of Measure", compute="_compute_qty_passed", store=True
     )
     uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
     state = fields.Selection(
@@ -69,25 +67,19 @@ class FulfilmentQualityCheck(models.Model):
     )
     result = fields.Selection(CHECK_RESULTS, readonly=True, copy=False, tracking=True)
     inspector_id = fields.Many2one("res.users", readonly=True, copy=False)
-    date_done = fields.Datetime(string="Inspected On", readonly=True, copy=False, index=True)
-    line_ids = fields.One2many("fulfilment.quality.check.line", "check_id", string="Items", copy=True)
-    note = fields.Text(string="Findings")
+    date_done = fields.Datetime("Inspected On", readonly=True, copy=False, index=True)
+    line_ids = fields.One2many("fulfilment.quality.check.line", "check_id", "Items", copy=True)
+    note = fields.Text("Findings")
     photo_ids = fields.Many2many(
-        "ir.attachment",
-        "fulfilment_quality_check_photo_rel",
-        "check_id",
-        "attachment_id",
-        string="Photos",
+        "ir.attachment", "fulfilment_quality_check_photo_rel", "check_id", "attachment_id", "Photos"
     )
-    serious_defect = fields.Boolean(
-        compute="_compute_serious_defect",
-        store=True,
-        help="A failed item is marked as a serious defect.",
-    )
-    nonconformity_ids = fields.One2many("fulfilment.nonconformity", "check_id", string="Nonconformities")
+    nonconformity_ids = fields.One2many("fulfilment.nonconformity", "check_id", "Nonconformities")
     nonconformity_count = fields.Integer(compute="_compute_nonconformity_count")
+    serious_defect = fields.Boolean(
+        compute="_compute_serious_defect", store=True, help="A failed item is marked as a serious defect."
+    )
     is_blocking = fields.Boolean(
-        string="Holds the Goods",
+        "Holds the Goods",
         compute="_compute_is_blocking",
         store=True,
         index=True,
@@ -154,46 +146,17 @@ class FulfilmentQualityCheckLine(models.Model):
     _order = "sequence, id"
 
     check_id = fields.Many2one("fulfilment.quality.check", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="check_id.company_id", store=True, index=True)
     item_id = fields.Many2one("fulfilment.quality.point.item", ondelete="restrict")
+    company_id = fields.Many2one(related="check_id.company_id", store=True, index=True)
     sequence = fields.Integer(default=10)
-    # Translated: the item's name in every language, copied when the inspection is created
-    # (``_fulfilment_copy_item_names``), so that each inspector reads the checklist in theirs.
-    name = fields.Char(
-        compute="_compute_from_item",
-        store=True,
-        readonly=False,
-        precompute=True,
-        required=True,
-        translate=True,
-    )
-    kind = fields.Selection(
-        [("passfail", "Pass / Fail"), ("measure", "Measure")],
-        compute="_compute_from_item",
-        store=True,
-        readonly=False,
-        precompute=True,
-        required=True,
-    )
-    unit = fields.Char(compute="_compute_from_item", store=True, readonly=False, precompute=True)
-    min_value = fields.Float(
-        string="Minimum",
-        digits=(16, 4),
-        aggregator=False,
-        compute="_compute_from_item",
-        store=True,
-        readonly=False,
-        precompute=True,
-    )
-    max_value = fields.Float(
-        string="Maximum",
-        digits=(16, 4),
-        aggregator=False,
-        compute="_compute_from_item",
-        store=True,
-        readonly=False,
-        precompute=True,
-    )
+    # Copied from the item when it is set, and editable. The name is translated: the item's name
+    # in every language, copied when the inspection is created (``_fulfilment_copy_item_names``),
+    # so that each inspector reads the checklist in theirs.
+    name = fields.Char(required=True, translate=True, **FROM_ITEM)
+    kind = fields.Selection([("passfail", "Pass / Fail"), ("measure", "Measure")], required=True, **FROM_ITEM)
+    unit = fields.Char(**FROM_ITEM)
+    min_value = fields.Float("Minimum", **LIMIT)
+    max_value = fields.Float("Maximum", **LIMIT)
     measured_value = fields.Float(digits=(16, 4), aggregator=False)
     measured = fields.Boolean(
         readonly=True,

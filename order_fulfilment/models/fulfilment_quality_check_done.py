@@ -4,6 +4,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
+from ..tools.checks import raise_if_any
 from ..tools.escalation import notify_escalation
 from ..tools.orm import lock_rows
 
@@ -47,26 +48,25 @@ class FulfilmentQualityCheck(models.Model):
         return True
 
     def _fulfilment_check_recordable(self):
-        for check in self:
-            if check.state != "todo":
-                continue
-            missing = check.line_ids.filtered(lambda line: not line.result)
-            if missing:
-                raise UserError(
-                    self.env._(
-                        "Inspection %(check)s: record a result for every item first (%(items)s).",
-                        check=check.name,
-                        items=", ".join(missing.mapped("name")),
-                    )
-                )
-            if float_compare(check.qty_failed, check.qty_inspected, precision_digits=4) > 0:
+        for check in self.filtered(lambda check: check.state == "todo"):
+            raise_if_any(
+                check.line_ids.filtered(lambda line: not line.result),
+                lambda items, check=check: self.env._(
+                    "Inspection %(check)s: record a result for every item first (%(items)s).",
+                    check=check.name,
+                    items=items,
+                ),
+                field="name",
+            )
+            failed, inspected = check.qty_failed, check.qty_inspected
+            if float_compare(failed, inspected, precision_digits=4) > 0:
                 raise UserError(
                     self.env._(
                         "Inspection %(check)s: the failed quantity (%(failed)s) is more than the "
                         "quantity inspected (%(inspected)s).",
                         check=check.name,
-                        failed=check.qty_failed,
-                        inspected=check.qty_inspected,
+                        failed=failed,
+                        inspected=inspected,
                     )
                 )
 

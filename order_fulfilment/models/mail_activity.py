@@ -6,9 +6,9 @@ class MailActivity(models.Model):
 
     fulfilment_review_id = fields.Many2one(
         "fulfilment.review",
-        string="Review",
+        "Review",
+        readonly=True,
         index="btree_not_null",
         ondelete="cascade",
-        readonly=True,
         help="The sign-off this to-do asks for; it disappears for everyone once someone decides.",
     )

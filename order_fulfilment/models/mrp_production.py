@@ -1,8 +1,9 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_datetime
 
 from ..tools.checks import raise_if_any
+from ..tools.orm import compute_saved_state, saved_state_field
 
 
 class MrpProduction(models.Model):
@@ -13,14 +14,14 @@ class MrpProduction(models.Model):
     # ------------------------------------------------------------------
     fulfilment_sale_id = fields.Many2one(
         "sale.order",
-        string="For Sale Order",
+        "For Sale Order",
         index="btree_not_null",
         readonly=True,
         check_company=True,
         help="The sale order this manufacturing order (or its parent assembly) was made for.",
     )
     fulfilment_is_rush = fields.Boolean(
-        string="Rush",
+        "Rush",
         index="btree_not_null",
         readonly=True,
         help="Made for a rush order: scheduled before other orders.",
@@ -29,20 +30,12 @@ class MrpProduction(models.Model):
     # ------------------------------------------------------------------
     # Change requests
     # ------------------------------------------------------------------
-    fulfilment_current_state = fields.Selection(
-        selection=lambda self: self.env["mrp.production"]._fields["state"].selection,
-        string="Current Status",
-        compute="_compute_fulfilment_current_state",
-        help="The status of the saved manufacturing order, also while a change request that lists "
+    fulfilment_current_state = saved_state_field(
+        "mrp.production",
+        "The status of the saved manufacturing order, also while a change request that lists "
         "it is not saved yet.",
     )
-
-    @api.depends("state")
-    def _compute_fulfilment_current_state(self):
-        # The copy of the order in an unsaved form computes its own status ("Draft"): read the
-        # status of the order itself.
-        for production in self:
-            production.fulfilment_current_state = (production._origin or production).state
+    _compute_fulfilment_current_state = compute_saved_state
 
     def action_fulfilment_cannot_meet(self, reason):
         """Production reports that the date of the order cannot be met (无法按期完成)."""

@@ -20,30 +20,28 @@ class StockLot(models.Model):
     _inherit = "stock.lot"
 
     fulfilment_first_delivery_date = fields.Datetime(
-        string="First Delivered On",
+        "First Delivered On",
         compute="_compute_fulfilment_first_delivery_date",
         store=True,
-        copy=False,
         help="When this serial or lot was first delivered to a customer: its warranty starts then.",
     )
     fulfilment_warranty_end = fields.Date(
-        string="Warranty End",
+        "Warranty End",
         compute="_compute_fulfilment_warranty_end",
         store=True,
-        copy=False,
         help="The first delivery to a customer plus the product's warranty months. Empty while the "
         "serial was never delivered or the product has no warranty.",
     )
     fulfilment_ticket_ids = fields.One2many(
-        "fulfilment.ticket", "lot_id", string="After-sales Tickets", groups=AFTERSALES
+        "fulfilment.ticket", "lot_id", "After-sales Tickets", groups=AFTERSALES
     )
     fulfilment_return_ids = fields.Many2many("stock.picking", string="Returns", **HISTORY)
     fulfilment_replacement_ids = fields.Many2many("sale.order", string="Replacements", **HISTORY)
     fulfilment_repair_ids = fields.Many2many("repair.order", string="Repairs", **HISTORY)
-    fulfilment_ticket_count = fields.Integer(string="Tickets", **HISTORY)
-    fulfilment_return_count = fields.Integer(string="Return Count", **HISTORY)
-    fulfilment_replacement_count = fields.Integer(string="Replacement Count", **HISTORY)
-    fulfilment_repair_count = fields.Integer(string="Repair Count", **HISTORY)
+    fulfilment_ticket_count = fields.Integer("Tickets", **HISTORY)
+    fulfilment_return_count = fields.Integer("Return Count", **HISTORY)
+    fulfilment_replacement_count = fields.Integer("Replacement Count", **HISTORY)
+    fulfilment_repair_count = fields.Integer("Repair Count", **HISTORY)
 
     # ------------------------------------------------------------------
     # Warranty

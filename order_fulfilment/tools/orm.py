@@ -1,6 +1,7 @@
-"""Mechanisms shared by the addon's models: row locks, batched scheduled actions, and the flush
-before an analysis report's query."""
+"""Mechanisms shared by the addon's models: row locks, batched scheduled actions, the flush
+before an analysis report's query, and the status of a saved record shown in an unsaved form."""
 
+from odoo import api, fields
 from odoo.tools import SQL
 
 
@@ -59,3 +60,26 @@ def flush_sql(env, fields_by_model):
     return SQL().join(
         SQL(to_flush=env[model]._fields[name]) for model, names in fields_by_model.items() for name in names
     )
+
+
+def saved_state_field(model_name, help_text):
+    """The "Current Status" of a ``model_name`` record: the ``state`` of the saved record, also
+    in an unsaved form that lists it (a change request), where the copy of the record computes
+    its own status ("Draft"). The selection is read from ``model_name`` itself, so that a related
+    field on another model offers the same values.
+
+    The model computes it with ``_compute_fulfilment_current_state = compute_saved_state``.
+    """
+    return fields.Selection(
+        selection=lambda self: self.env[model_name]._fields["state"].selection,
+        string="Current Status",
+        compute="_compute_fulfilment_current_state",
+        help=help_text,
+    )
+
+
+@api.depends("state")
+def compute_saved_state(records):
+    """Compute method of :func:`saved_state_field`: the status of the record itself."""
+    for record in records:
+        record.fulfilment_current_state = (record._origin or record).state
