@@ -10,24 +10,6 @@ class MrpProduction(models.Model):
     _inherit = "mrp.production"
 
     # ------------------------------------------------------------------
-    # Rush orders
-    # ------------------------------------------------------------------
-    fulfilment_sale_id = fields.Many2one(
-        "sale.order",
-        "For Sale Order",
-        index="btree_not_null",
-        readonly=True,
-        check_company=True,
-        help="The sale order this manufacturing order (or its parent assembly) was made for.",
-    )
-    fulfilment_is_rush = fields.Boolean(
-        "Rush",
-        index="btree_not_null",
-        readonly=True,
-        help="Made for a rush order: scheduled before other orders.",
-    )
-
-    # ------------------------------------------------------------------
     # Change requests
     # ------------------------------------------------------------------
     fulfilment_current_state = saved_state_field(
@@ -36,6 +18,24 @@ class MrpProduction(models.Model):
         "it is not saved yet.",
     )
     _compute_fulfilment_current_state = compute_saved_state
+
+    # ------------------------------------------------------------------
+    # Rush orders
+    # ------------------------------------------------------------------
+    fulfilment_is_rush = fields.Boolean(
+        "Rush",
+        index="btree_not_null",
+        readonly=True,
+        help="Made for a rush order: scheduled before other orders.",
+    )
+    fulfilment_sale_id = fields.Many2one(
+        "sale.order",
+        "For Sale Order",
+        index="btree_not_null",
+        readonly=True,
+        check_company=True,
+        help="The sale order this manufacturing order (or its parent assembly) was made for.",
+    )
 
     def action_fulfilment_cannot_meet(self, reason):
         """Production reports that the date of the order cannot be met (无法按期完成)."""
