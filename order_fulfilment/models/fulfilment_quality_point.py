@@ -36,29 +36,27 @@ class FulfilmentQualityPoint(models.Model):
     )
     operation = fields.Selection(OPERATIONS, required=True, default="production", index=True)
     frequency = fields.Selection(
-        [("every", "Every Time"), ("nth", "Every Nth Lot or Receipt")],
-        required=True,
-        default="every",
+        [("every", "Every Time"), ("nth", "Every Nth Lot or Receipt")], required=True, default="every"
     )
     frequency_n = fields.Integer(
-        string="Every Nth",
-        default=1,
+        "Every Nth",
         aggregator=False,
+        default=1,
         help="With Every Nth: the first lot or receipt is inspected, then one in N.",
     )
     frequency_count = fields.Integer(
-        string="Operations Counted",
+        "Operations Counted",
         readonly=True,
         copy=False,
         help="How many matching lots or receipts this point has seen (for Every Nth).",
     )
     method = fields.Text(
-        string="Inspection Method",
+        "Inspection Method",
         translate=True,
         help="How to inspect: the standard, the tools, the sample (检验方法).",
     )
-    item_ids = fields.One2many("fulfilment.quality.point.item", "point_id", string="Items", copy=True)
-    check_ids = fields.One2many("fulfilment.quality.check", "point_id", string="Inspections")
+    item_ids = fields.One2many("fulfilment.quality.point.item", "point_id", "Items", copy=True)
+    check_ids = fields.One2many("fulfilment.quality.check", "point_id", "Inspections")
 
     @api.constrains("frequency", "frequency_n")
     def _check_frequency_n(self):
@@ -119,10 +117,10 @@ class FulfilmentQualityPointItem(models.Model):
     )
     unit = fields.Char(help="The unit of the measure (mm, bar, kg...).")
     # Limits are not summed in grouped lists.
-    min_value = fields.Float(string="Minimum", digits=(16, 4), aggregator=False)
-    max_value = fields.Float(string="Maximum", digits=(16, 4), aggregator=False)
+    min_value = fields.Float("Minimum", digits=(16, 4), aggregator=False)
+    max_value = fields.Float("Maximum", digits=(16, 4), aggregator=False)
     serious = fields.Boolean(
-        string="Serious Defect",
+        "Serious Defect",
         help="A failure of this item is a serious defect (wrong specification, missing parts, bad "
         "appearance, quantity different from the delivery note): for purchased goods, the quality and "
         "purchasing managers are told at once.",

@@ -16,7 +16,7 @@ class FulfilmentReviewRule(models.Model):
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(
-        string="Step",
+        "Step",
         default=10,
         required=True,
         help="Reviews of the same step run in parallel; a step opens only when every review "
@@ -36,7 +36,7 @@ class FulfilmentReviewRule(models.Model):
     )
     group_id = fields.Many2one(
         "res.groups",
-        string="Reviewer Group",
+        "Reviewer Group",
         required=True,
         ondelete="restrict",
         help="Members of this group sign the review.",
@@ -56,35 +56,31 @@ class FulfilmentReviewRule(models.Model):
     # Criteria: all of those that are set must hold. Thresholds and times are not summed
     # over a group of rules: a total of them means nothing.
     min_amount = fields.Monetary(
-        string="Minimum Amount",
+        "Minimum Amount",
         currency_field="currency_id",
         aggregator=None,
         help="The order total, in the company currency, is at least this amount.",
     )
-    currency_id = fields.Many2one(
-        "res.currency",
-        compute="_compute_currency_id",
-    )
-    rush_only = fields.Boolean(string="Rush Orders Only")
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
+    rush_only = fields.Boolean("Rush Orders Only")
     nonstandard_only = fields.Boolean(
-        string="Non-standard Products Only",
-        help="A line sells a product marked as non-standard.",
+        "Non-standard Products Only", help="A line sells a product marked as non-standard."
     )
     min_discount = fields.Float(
-        string="Minimum Discount (%)",
+        "Minimum Discount (%)",
         aggregator=None,
         help="A line sells below the product's sales price by this percentage or more, after discount.",
     )
     below_last_price = fields.Boolean(
-        help="A line's unit price is below the last confirmed price for that customer and product.",
+        help="A line's unit price is below the last confirmed price for that customer and product."
     )
     over_credit_limit = fields.Boolean(
-        string="Customer Over Credit Limit",
+        "Customer Over Credit Limit",
         help="The customer's open receivables and confirmed orders not yet invoiced, plus this order, "
         "exceed the customer's credit limit.",
     )
     tight_date_only = fields.Boolean(
-        string="Date Too Tight Only",
+        "Date Too Tight Only",
         help="The requested delivery date (commitment date) is earlier than the earliest feasible "
         "date from stock, components and the load of the work centres (交期过紧).",
     )
@@ -92,10 +88,7 @@ class FulfilmentReviewRule(models.Model):
         "fulfilment.change.type",
         help="For change requests: the types of change the rule covers. Empty means every type.",
     )
-    filter_domain = fields.Char(
-        string="Extra Condition",
-        help="An extra domain on the reviewed records.",
-    )
+    filter_domain = fields.Char("Extra Condition", help="An extra domain on the reviewed records.")
     model_name = fields.Char(compute="_compute_model_name")
     response_hours = fields.Float(
         default=24.0,
@@ -103,10 +96,10 @@ class FulfilmentReviewRule(models.Model):
         help="How long reviewers have to answer before the review is escalated.",
     )
     allow_self_review = fields.Boolean(
-        help="Allow the order's salesperson and the requester to sign this review.",
+        help="Allow the order's salesperson and the requester to sign this review."
     )
     allow_forward = fields.Boolean(
-        string="Allow Forwarding",
+        "Allow Forwarding",
         default=True,
         help="Reviewers may forward the review to a named colleague, who may then decide it too.",
     )

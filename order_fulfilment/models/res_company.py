@@ -8,69 +8,62 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     fulfilment_cutoff_hour = fields.Float(
-        string="Order Cut-off Hour",
+        "Order Cut-off Hour",
         default=17.25,
         help="Orders taken after this time of day (company timezone) are processed the next working day.",
     )
     fulfilment_rush_lead_days = fields.Integer(
-        string="Rush Lead Days",
-        default=1,
-        help="Working days from processing to delivery for rush orders.",
+        "Rush Lead Days", default=1, help="Working days from processing to delivery for rush orders."
     )
     fulfilment_standard_lead_days = fields.Integer(
-        string="Standard Lead Days",
-        default=3,
-        help="Working days from processing to delivery for regular orders.",
+        "Standard Lead Days", default=3, help="Working days from processing to delivery for regular orders."
     )
     fulfilment_commit_promise = fields.Boolean(
-        string="Commit to the Delivery Promise",
+        "Commit to the Delivery Promise",
         help="On confirmation, an order without a delivery date takes the delivery promise as its "
         "commitment date, so that deliveries and manufacturing are planned for it.",
     )
     fulfilment_expedite_days = fields.Integer(
-        string="Expedite Window (Days)",
+        "Expedite Window (Days)",
         default=2,
         help="Orders whose commitment date is this many days away or less, and that "
         "are not fully delivered, are followed up and flagged as at risk.",
     )
     fulfilment_change_response_minutes = fields.Integer(
-        string="Change Response Time (Minutes)",
+        "Change Response Time (Minutes)",
         default=30,
         help="Time reviewers have to answer a change request before it is escalated.",
     )
     fulfilment_started_change_policy = fields.Selection(
-        [
-            ("block", "Refuse the change"),
-            ("re_review", "Ask production to review again"),
-        ],
-        string="Changes After Production Started",
+        [("block", "Refuse the change"), ("re_review", "Ask production to review again")],
+        "Changes After Production Started",
         default="block",
         required=True,
         help="What happens to a quantity or product change on an order line whose "
         "manufacturing has already started.",
     )
+    fulfilment_sla_use_calendar = fields.Boolean(
+        "Count SLA in Working Hours",
+        help="Count after-sales deadlines only in the working hours of the company's resource calendar.",
+    )
     aftersales_assign_minutes = fields.Integer(
-        string="After-sales Assign Time (Minutes)",
+        "After-sales Assign Time (Minutes)",
         default=60,
         help="A new after-sales ticket must be assigned to an agent within this time.",
     )
     aftersales_contact_minutes = fields.Integer(
-        string="After-sales Contact Time (Minutes)",
+        "After-sales Contact Time (Minutes)",
         default=120,
         help="The customer must be contacted within this time after the ticket is created.",
     )
-    fulfilment_sla_use_calendar = fields.Boolean(
-        string="Count SLA in Working Hours",
-        help="Count after-sales deadlines only in the working hours of the company's resource calendar.",
-    )
     # Release and delivery controls
     fulfilment_require_short_consent = fields.Boolean(
-        string="Short Shipment Needs Consent",
+        "Short Shipment Needs Consent",
         help="Refuse to validate a delivery with less than its demand unless the customer's "
         "consent is recorded on it.",
     )
     fulfilment_pod_days = fields.Integer(
-        string="Proof of Delivery Within (Days)",
+        "Proof of Delivery Within (Days)",
         default=7,
         help="Deliveries done longer ago than this without a signed proof of delivery are "
         "listed as missing it, and the salesperson is reminded once.",
@@ -87,44 +80,37 @@ class ResCompany(models.Model):
     )
     def _check_fulfilment_settings(self):
         for company in self:
-            if not 0 <= company.fulfilment_cutoff_hour < 24:
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: the order cut-off hour must be between 00:00 and 23:59.",
-                        company=company.display_name,
-                    )
-                )
-            if company.fulfilment_rush_lead_days > company.fulfilment_standard_lead_days:
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: rush lead days cannot be more than standard lead days.",
-                        company=company.display_name,
-                    )
-                )
-            values = [
+            lead_days = (
                 company.fulfilment_rush_lead_days,
                 company.fulfilment_standard_lead_days,
                 company.fulfilment_expedite_days,
-            ]
-            if any(value < 0 for value in values):
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: lead days and the expedite window cannot be negative.",
-                        company=company.display_name,
-                    )
-                )
-            minutes = [
+            )
+            minutes = (
                 company.fulfilment_change_response_minutes,
                 company.aftersales_assign_minutes,
                 company.aftersales_contact_minutes,
-            ]
-            if any(value <= 0 for value in minutes):
-                raise ValidationError(
-                    self.env._(
-                        "%(company)s: response, assign and contact times must be at least one minute.",
-                        company=company.display_name,
-                    )
+            )
+            name = company.display_name
+            if not 0 <= company.fulfilment_cutoff_hour < 24:
+                error = self.env._(
+                    "%(company)s: the order cut-off hour must be between 00:00 and 23:59.", company=name
                 )
+            elif company.fulfilment_rush_lead_days > company.fulfilment_standard_lead_days:
+                error = self.env._(
+                    "%(company)s: rush lead days cannot be more than standard lead days.", company=name
+                )
+            elif min(lead_days) < 0:
+                error = self.env._(
+                    "%(company)s: lead days and the expedite window cannot be negative.", company=name
+                )
+            elif min(minutes) <= 0:
+                error = self.env._(
+                    "%(company)s: response, assign and contact times must be at least one minute.",
+                    company=name,
+                )
+            else:
+                continue
+            raise ValidationError(error)
 
     # ------------------------------------------------------------------
     # Working time, shared by the ticket SLA and the delivery promise

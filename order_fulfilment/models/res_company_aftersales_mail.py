@@ -10,7 +10,7 @@ class ResCompany(models.Model):
 
     fulfilment_aftersales_alias_id = fields.Many2one(
         "mail.alias",
-        string="After-sales Alias",
+        "After-sales Alias",
         copy=False,
         ondelete="set null",
         help="New e-mails to this address become after-sales tickets of the company.",
@@ -59,14 +59,14 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     fulfilment_aftersales_alias_name = fields.Char(
-        string="After-sales E-mail",
+        "After-sales E-mail",
         compute="_compute_fulfilment_aftersales_alias_name",
         store=True,
         readonly=False,
         help="Local part of the after-sales address: new e-mails to it become tickets.",
     )
     fulfilment_aftersales_alias_domain = fields.Char(
-        related="company_id.alias_domain_name", string="After-sales E-mail Domain"
+        "After-sales E-mail Domain", related="company_id.alias_domain_name"
     )
 
     @api.depends("company_id")

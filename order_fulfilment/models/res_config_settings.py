@@ -25,7 +25,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.fulfilment_sla_use_calendar", readonly=False
     )
     # Release and delivery controls
+    fulfilment_pod_days = fields.Integer(related="company_id.fulfilment_pod_days", readonly=False)
     fulfilment_require_short_consent = fields.Boolean(
         related="company_id.fulfilment_require_short_consent", readonly=False
     )
-    fulfilment_pod_days = fields.Integer(related="company_id.fulfilment_pod_days", readonly=False)

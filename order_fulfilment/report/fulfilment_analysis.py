@@ -5,90 +5,79 @@ from ..models.fulfilment_review_mixin import REVIEW_STATE
 from ..tools.orm import flush_sql
 
 
+def average_measure(*args, **kwargs):
+    """A measure of the analysis views that grouped rows average rather than sum (a rate, a time)."""
+    return fields.Float(*args, readonly=True, aggregator="avg", **kwargs)
+
+
 class FulfilmentAnalysis(models.Model):
     """订单履约分析: one row per sales order, with its delivery, review, change and after-sales figures."""
 
     _name = "fulfilment.analysis"
     _description = "Fulfilment Analysis"
     _auto = False
-    _rec_name = "name"
     _order = "date desc"
 
     order_id = fields.Many2one("sale.order", readonly=True)
-    name = fields.Char(string="Order Reference", readonly=True)
-    date = fields.Datetime(string="Order Date", readonly=True)
-    commitment_date = fields.Datetime(string="Promised Date", readonly=True)
+    name = fields.Char("Order Reference", readonly=True)
+    date = fields.Datetime("Order Date", readonly=True)
+    commitment_date = fields.Datetime("Promised Date", readonly=True)
     delivered_date = fields.Datetime(
-        string="Delivered On",
-        readonly=True,
-        help="When the last delivery arrived, once nothing is left to ship.",
+        "Delivered On", readonly=True, help="When the last delivery arrived, once nothing is left to ship."
     )
     state = fields.Selection(
-        [("draft", "Quotation"), ("sent", "Quotation Sent"), ("sale", "Sales Order")],
-        string="Status",
-        readonly=True,
+        [("draft", "Quotation"), ("sent", "Quotation Sent"), ("sale", "Sales Order")], "Status", readonly=True
     )
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    customer_class = fields.Selection(
-        [("A", "A"), ("B", "B"), ("C", "C")],
-        readonly=True,
-    )
-    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
+    customer_class = fields.Selection([("A", "A"), ("B", "B"), ("C", "C")], readonly=True)
+    user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", "Sales Team", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     categ_id = fields.Many2one(
         "product.category",
-        string="Product Category",
+        "Product Category",
         readonly=True,
         help="The category of the order's main product (its line with the largest amount).",
     )
-    is_rush = fields.Boolean(string="Rush Order", readonly=True)
-    review_state = fields.Selection(REVIEW_STATE, string="Review Status", readonly=True)
+    is_rush = fields.Boolean("Rush Order", readonly=True)
+    review_state = fields.Selection(REVIEW_STATE, "Review Status", readonly=True)
     currency_id = fields.Many2one("res.currency", related="company_id.currency_id", readonly=True)
-    amount_untaxed = fields.Monetary(string="Untaxed Amount", readonly=True, currency_field="currency_id")
+    amount_untaxed = fields.Monetary("Untaxed Amount", "currency_id", readonly=True)
 
-    order_count = fields.Integer(string="Orders", readonly=True)
+    order_count = fields.Integer("Orders", readonly=True)
     delivered_count = fields.Integer(
-        string="Delivered Orders", readonly=True, help="Orders with nothing left to ship."
+        "Delivered Orders", readonly=True, help="Orders with nothing left to ship."
     )
-    otif_count = fields.Integer(string="On Time In Full", readonly=True)
+    otif_count = fields.Integer("On Time In Full", readonly=True)
     completed_count = fields.Integer(
-        string="Completed Orders",
+        "Completed Orders",
         readonly=True,
         help="Orders complete (订单完成): produced, passed inspection and nothing left to ship.",
     )
-    completion_rate = fields.Float(
-        string="Completion Rate (%)",
-        readonly=True,
-        aggregator="avg",
+    completion_rate = average_measure(
+        "Completion Rate (%)",
         help="Of the delivered orders, the share complete: produced and passed inspection (or "
         "nonconformity decided).",
     )
-    otif_rate = fields.Float(
-        string="On-Time-In-Full Rate (%)",
-        readonly=True,
-        aggregator="avg",
+    otif_rate = average_measure(
+        "On-Time-In-Full Rate (%)",
         help="Of the delivered orders, the share delivered in full by the promised date.",
     )
-    days_late = fields.Float(
-        readonly=True,
-        aggregator="avg",
-        help="Of the delivered orders: days between the promised date and the last arrival, 0 when on time.",
+    days_late = average_measure(
+        help="Of the delivered orders: days between the promised date and the last arrival, 0 when on time."
     )
-    review_lead_hours = fields.Float(
-        string="Review Lead Time (Hours)",
-        readonly=True,
-        aggregator="avg",
+    review_lead_hours = average_measure(
+        "Review Lead Time (Hours)",
         help="Of the approved orders: hours from the review request to the last approval.",
     )
-    change_request_count = fields.Integer(string="Change Requests", readonly=True)
-    change_quantity_count = fields.Integer(string="Quantity Changes", readonly=True)
-    change_price_count = fields.Integer(string="Price Changes", readonly=True)
-    change_product_count = fields.Integer(string="Product Changes", readonly=True)
-    change_date_count = fields.Integer(string="Delivery Date Changes", readonly=True)
-    change_cancel_count = fields.Integer(string="Cancellations", readonly=True)
-    ticket_count = fields.Integer(string="After-Sales Tickets", readonly=True)
-    ticket_breached_count = fields.Integer(string="SLA Breaches", readonly=True)
+    change_request_count = fields.Integer("Change Requests", readonly=True)
+    change_quantity_count = fields.Integer("Quantity Changes", readonly=True)
+    change_price_count = fields.Integer("Price Changes", readonly=True)
+    change_product_count = fields.Integer("Product Changes", readonly=True)
+    change_date_count = fields.Integer("Delivery Date Changes", readonly=True)
+    change_cancel_count = fields.Integer("Cancellations", readonly=True)
+    ticket_count = fields.Integer("After-Sales Tickets", readonly=True)
+    ticket_breached_count = fields.Integer("SLA Breaches", readonly=True)
 
     @api.model
     def _change_type_columns(self):

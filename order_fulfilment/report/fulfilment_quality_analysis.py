@@ -1,7 +1,9 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..models.fulfilment_quality_point import OPERATIONS
 from ..tools.orm import flush_sql
+from .fulfilment_analysis import average_measure
 
 
 class FulfilmentQualityAnalysis(models.Model):
@@ -24,38 +26,24 @@ class FulfilmentQualityAnalysis(models.Model):
         [("inspection", "Inspection"), ("delivery", "Delivered Order Line")], readonly=True
     )
     date = fields.Datetime(readonly=True, help="When the goods were inspected, or delivered.")
-    check_id = fields.Many2one("fulfilment.quality.check", string="Inspection", readonly=True)
-    order_id = fields.Many2one("sale.order", string="Sales Order", readonly=True)
-    operation = fields.Selection(
-        [
-            ("receipt", "Receipt of Purchased Goods"),
-            ("production", "Finished Manufacturing Order"),
-            ("delivery", "Outgoing Delivery"),
-        ],
-        readonly=True,
-    )
+    check_id = fields.Many2one("fulfilment.quality.check", "Inspection", readonly=True)
+    order_id = fields.Many2one("sale.order", "Sales Order", readonly=True)
+    operation = fields.Selection(OPERATIONS, readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
-    categ_id = fields.Many2one("product.category", string="Product Category", readonly=True)
+    categ_id = fields.Many2one("product.category", "Product Category", readonly=True)
     supplier_id = fields.Many2one("res.partner", readonly=True)
-    workcenter_id = fields.Many2one("mrp.workcenter", string="Work Centre", readonly=True)
+    workcenter_id = fields.Many2one("mrp.workcenter", "Work Centre", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
 
-    check_count = fields.Integer(string="Inspections", readonly=True)
-    passed_count = fields.Integer(string="Passed", readonly=True)
-    failed_count = fields.Integer(string="Failed", readonly=True)
-    pass_rate = fields.Float(
-        string="Pass Rate (%)",
-        readonly=True,
-        aggregator="avg",
-        help="Of the finished inspections, the share passed.",
-    )
-    qty_inspected = fields.Float(string="Quantity Inspected", readonly=True)
-    qty_failed = fields.Float(string="Quantity Failed", readonly=True)
-    delivered_line_count = fields.Integer(string="Delivered Lines", readonly=True)
-    otif_rate = fields.Float(
-        string="On-Time-In-Full Rate (%)",
-        readonly=True,
-        aggregator="avg",
+    check_count = fields.Integer("Inspections", readonly=True)
+    passed_count = fields.Integer("Passed", readonly=True)
+    failed_count = fields.Integer("Failed", readonly=True)
+    pass_rate = average_measure("Pass Rate (%)", help="Of the finished inspections, the share passed.")
+    qty_inspected = fields.Float("Quantity Inspected", readonly=True)
+    qty_failed = fields.Float("Quantity Failed", readonly=True)
+    delivered_line_count = fields.Integer("Delivered Lines", readonly=True)
+    otif_rate = average_measure(
+        "On-Time-In-Full Rate (%)",
         help="Of the delivered order lines, the share whose order was delivered in full by the "
         "promised date.",
     )

@@ -3,6 +3,7 @@ from odoo.tools import SQL
 
 from ..models.fulfilment_ticket import SLA_STATES, TICKET_STATES, TICKET_TYPES
 from ..tools.orm import flush_sql
+from .fulfilment_analysis import average_measure
 
 
 class FulfilmentTicketAnalysis(models.Model):
@@ -12,67 +13,52 @@ class FulfilmentTicketAnalysis(models.Model):
     _name = "fulfilment.ticket.analysis"
     _description = "After-Sales SLA Analysis"
     _auto = False
-    _rec_name = "name"
     _order = "date desc"
 
     ticket_id = fields.Many2one("fulfilment.ticket", readonly=True)
-    name = fields.Char(string="Reference", readonly=True)
-    date = fields.Datetime(string="Opened On", readonly=True)
-    ticket_type = fields.Selection(TICKET_TYPES, string="Type", readonly=True)
+    ticket_type = fields.Selection(TICKET_TYPES, "Type", readonly=True)
+    name = fields.Char("Reference", readonly=True)
+    date = fields.Datetime("Opened On", readonly=True)
     priority = fields.Selection([("0", "Normal"), ("1", "Urgent")], readonly=True)
-    state = fields.Selection(TICKET_STATES, string="Status", readonly=True)
+    state = fields.Selection(TICKET_STATES, "Status", readonly=True)
     sla_state = fields.Selection(
         SLA_STATES,
-        string="SLA",
+        "SLA",
         readonly=True,
         help="Met: assigned, the customer contacted and, when a resolution target applies, resolved, "
         "each before its deadline. Breached: one of them late.",
     )
-    user_id = fields.Many2one("res.users", string="Agent", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    order_id = fields.Many2one("sale.order", string="Sales Order", readonly=True)
+    user_id = fields.Many2one("res.users", "Agent", readonly=True)
+    partner_id = fields.Many2one("res.partner", "Customer", readonly=True)
+    order_id = fields.Many2one("sale.order", "Sales Order", readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
 
-    ticket_count = fields.Integer(string="Tickets", readonly=True)
+    ticket_count = fields.Integer("Tickets", readonly=True)
     met_count = fields.Integer(
-        string="SLA Met",
+        "SLA Met",
         readonly=True,
         help="Tickets assigned, contacted and (with a resolution target) resolved before their deadlines.",
     )
     breached_count = fields.Integer(
-        string="SLA Breached",
-        readonly=True,
-        help="Tickets that missed the assign, contact or resolution deadline.",
+        "SLA Breached", readonly=True, help="Tickets that missed the assign, contact or resolution deadline."
     )
-    sla_met_rate = fields.Float(
-        string="SLA Met (%)",
-        readonly=True,
-        aggregator="avg",
+    sla_met_rate = average_measure(
+        "SLA Met (%)",
         help="Of the tickets whose SLA is decided (met or breached), the share assigned, contacted "
         "and (with a resolution target) resolved on time.",
     )
-    assign_minutes = fields.Float(
-        string="Minutes to Assign",
-        readonly=True,
-        aggregator="avg",
-        help="Elapsed minutes from opening to assignment.",
-    )
-    contact_minutes = fields.Float(
-        string="Minutes to Contact",
-        readonly=True,
-        aggregator="avg",
-        help="Elapsed minutes from opening to the first contact with the customer.",
+    assign_minutes = average_measure("Minutes to Assign", help="Elapsed minutes from opening to assignment.")
+    contact_minutes = average_measure(
+        "Minutes to Contact", help="Elapsed minutes from opening to the first contact with the customer."
     )
     # Satisfaction and complaints (R4.3)
-    satisfaction_score = fields.Float(
-        string="Average Satisfaction",
-        readonly=True,
-        aggregator="avg",
+    satisfaction_score = average_measure(
+        "Average Satisfaction",
         help="The customers' satisfaction from 1 to 5 (their rating, or what the agent recorded), "
         "averaged over the tickets that have one.",
     )
-    complaint_count = fields.Integer(string="Complaints", readonly=True)
+    complaint_count = fields.Integer("Complaints", readonly=True)
 
     @property
     def _table_query(self):

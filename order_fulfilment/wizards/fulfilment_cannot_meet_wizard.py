@@ -5,9 +5,9 @@ class FulfilmentCannotMeetWizard(models.TransientModel):
     _name = "fulfilment.cannot.meet.wizard"
     _description = "Report that a Manufacturing Order Cannot Meet its Date"
 
-    production_id = fields.Many2one("mrp.production", string="Manufacturing Order", required=True)
+    production_id = fields.Many2one("mrp.production", "Manufacturing Order", required=True)
     commitment_date = fields.Datetime(
-        related="production_id.fulfilment_sale_id.commitment_date", string="Promised Date"
+        "Promised Date", related="production_id.fulfilment_sale_id.commitment_date"
     )
     reason = fields.Text(required=True, help="Why the date cannot be met, and what production can offer.")
 

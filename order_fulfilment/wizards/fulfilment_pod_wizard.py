@@ -5,15 +5,15 @@ class FulfilmentPodWizard(models.TransientModel):
     _name = "fulfilment.pod.wizard"
     _description = "Record a Proof of Delivery"
 
-    picking_id = fields.Many2one("stock.picking", string="Delivery", required=True, readonly=True)
+    picking_id = fields.Many2one("stock.picking", "Delivery", required=True, readonly=True)
     pod_date = fields.Datetime(
-        string="Signed On",
+        "Signed On",
         required=True,
         default=fields.Datetime.now,
         help="When the customer signed for the goods.",
     )
-    document = fields.Binary(string="Signed Document")
-    document_name = fields.Char(string="File Name")
+    document = fields.Binary("Signed Document")
+    document_name = fields.Char("File Name")
 
     @api.model
     def default_get(self, fields_list):

@@ -10,7 +10,7 @@ class FulfilmentReviewForward(models.TransientModel):
     review_ids = fields.Many2many("fulfilment.review", string="Reviews", required=True)
     user_id = fields.Many2one(
         "res.users",
-        string="Forward To",
+        "Forward To",
         required=True,
         domain="[('share', '=', False)]",
         help="They may decide the review too, even outside the department, and get a to-do.",

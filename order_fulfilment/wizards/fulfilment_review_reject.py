@@ -6,7 +6,7 @@ class FulfilmentReviewReject(models.TransientModel):
     _description = "Reject a Review"
 
     review_ids = fields.Many2many("fulfilment.review", string="Reviews", required=True)
-    comment = fields.Text(string="Reason", required=True)
+    comment = fields.Text("Reason", required=True)
 
     def action_reject(self):
         self.ensure_one()

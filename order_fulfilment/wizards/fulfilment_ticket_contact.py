@@ -6,7 +6,7 @@ class FulfilmentTicketContact(models.TransientModel):
     _description = "Record the Customer Contact of an After-sales Ticket"
 
     ticket_id = fields.Many2one("fulfilment.ticket", required=True, ondelete="cascade")
-    note = fields.Text(string="Call Note", required=True, help="What was said; posted on the ticket.")
+    note = fields.Text("Call Note", required=True, help="What was said; posted on the ticket.")
 
     def action_confirm(self):
         self.ensure_one()
