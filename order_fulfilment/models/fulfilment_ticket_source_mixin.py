@@ -12,7 +12,7 @@ class FulfilmentTicketSourceMixin(models.AbstractModel):
     _fulfilment_ticket_one2many = None
 
     fulfilment_ticket_count = fields.Integer(
-        string="Tickets",
+        "Tickets",
         compute="_compute_fulfilment_ticket_count",
         groups="order_fulfilment.group_aftersales_user,sales_team.group_sale_salesman",
     )

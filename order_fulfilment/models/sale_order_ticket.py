@@ -12,12 +12,12 @@ class SaleOrder(models.Model):
     ticket_ids = fields.One2many(
         "fulfilment.ticket",
         "order_id",
-        string="After-sales Tickets",
+        "After-sales Tickets",
         groups="order_fulfilment.group_aftersales_user,sales_team.group_sale_salesman",
     )
     fulfilment_replacement_ticket_id = fields.Many2one(
         "fulfilment.ticket",
-        string="Replacement For",
+        "Replacement For",
         copy=False,
         readonly=True,
         index="btree_not_null",

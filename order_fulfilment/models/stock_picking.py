@@ -22,7 +22,7 @@ class StockPicking(models.Model):
     # Rush orders
     # ------------------------------------------------------------------
     fulfilment_is_rush = fields.Boolean(
-        string="Rush",
+        "Rush",
         index="btree_not_null",
         readonly=True,
         help="Belongs to a rush order: shipped before other orders.",
@@ -32,8 +32,8 @@ class StockPicking(models.Model):
     # Change requests
     # ------------------------------------------------------------------
     fulfilment_current_state = fields.Selection(
-        selection=lambda self: self.env["stock.picking"]._fields["state"].selection,
-        string="Current Status",
+        lambda self: self.env["stock.picking"]._fields["state"].selection,
+        "Current Status",
         compute="_compute_fulfilment_current_state",
         help="The status of the saved transfer, also while a change request that lists it is not saved yet.",
     )
@@ -49,21 +49,21 @@ class StockPicking(models.Model):
     # Release and delivery controls
     # ------------------------------------------------------------------
     short_shipment_consent = fields.Text(
-        string="Customer Consent to Ship Short",
+        "Customer Consent to Ship Short",
         copy=False,
         tracking=True,
         help="Who at the customer agreed to receive less than ordered, and how (phone, e-mail, ...). "
         "Needed to validate a delivery short when the company asks for consent.",
     )
     fulfilment_short_shipped = fields.Boolean(
-        string="Short Shipped",
+        "Short Shipped",
         copy=False,
         readonly=True,
         index="btree_not_null",
         help="This delivery was validated with less than its demand.",
     )
     fulfilment_pod_date = fields.Datetime(
-        string="Proof of Delivery Date",
+        "Proof of Delivery Date",
         copy=False,
         readonly=True,
         index=True,
@@ -71,10 +71,10 @@ class StockPicking(models.Model):
         help="When the customer signed the proof of delivery.",
     )
     fulfilment_pod_attachment_id = fields.Many2one(
-        "ir.attachment", string="Signed Proof of Delivery", copy=False, readonly=True
+        "ir.attachment", "Signed Proof of Delivery", copy=False, readonly=True
     )
     fulfilment_pod_missing = fields.Boolean(
-        string="Missing Proof of Delivery",
+        "Missing Proof of Delivery",
         compute="_compute_fulfilment_pod_missing",
         search="_search_fulfilment_pod_missing",
         help="Delivered longer ago than the company allows, and no signed proof of delivery yet.",
@@ -344,7 +344,7 @@ class StockPicking(models.Model):
     fulfilment_ticket_ids = fields.One2many(
         "fulfilment.ticket",
         "picking_id",
-        string="After-sales Tickets",
+        "After-sales Tickets",
         groups="order_fulfilment.group_aftersales_user,sales_team.group_sale_salesman",
     )
 
