@@ -88,9 +88,6 @@ class FulfilmentChangeRequest(models.Model):
     )
     change_type = fields.Selection(CHANGE_TYPES, required=True, default="quantity", tracking=True)
     reason = fields.Text(required=True, help="Why the order changes (the customer's words, or ours).")
-    old_commitment_date = fields.Datetime("Current Delivery Date", readonly=True)
-    new_commitment_date = fields.Datetime("New Delivery Date")
-    line_ids = fields.One2many("fulfilment.change.request.line", "request_id", "Lines", copy=True)
     customer_document_ids = fields.Many2many(
         "ir.attachment",
         "fulfilment_change_request_attachment_rel",
@@ -99,6 +96,9 @@ class FulfilmentChangeRequest(models.Model):
         string="Customer's Written Request",
         help="Required to change the delivery date or cancel the order.",
     )
+    old_commitment_date = fields.Datetime("Current Delivery Date", readonly=True)
+    new_commitment_date = fields.Datetime("New Delivery Date")
+    line_ids = fields.One2many("fulfilment.change.request.line", "request_id", "Lines", copy=True)
     state = fields.Selection(STATES, default="draft", required=True, readonly=True, index=True, tracking=True)
     submitted_date = fields.Datetime(readonly=True, copy=False)
     response_deadline = fields.Datetime(readonly=True, copy=False, index=True)
@@ -432,8 +432,8 @@ class FulfilmentChangeRequest(models.Model):
                         "%(request)s: %(new)s is archived, cannot be sold or belongs to another company; "
                         "choose another product to replace %(product)s.",
                         request=self.display_name,
-                        new=new_product.display_name,
                         product=product,
+                        new=new_product.display_name,
                     )
                 )
             if self.change_type == "product" and not float_is_zero(

@@ -37,11 +37,7 @@ class FulfilmentChangeRequestLine(models.Model):
     old_product_id = fields.Many2one("product.product", "Current Product", readonly=True)
     new_qty = fields.Float("New Quantity", digits="Product Unit of Measure")
     new_price_unit = fields.Float("New Price", digits="Product Price")
-    new_product_id = fields.Many2one(
-        "product.product",
-        check_company=True,
-        domain="[('sale_ok', '=', True)]",
-    )
+    new_product_id = fields.Many2one("product.product", check_company=True, domain="[('sale_ok', '=', True)]")
     qty_delivered = fields.Float("Delivered", related="sale_line_id.qty_delivered")
     qty_invoiced = fields.Float("Invoiced", related="sale_line_id.qty_invoiced")
     is_changed = fields.Boolean("Changed", compute="_compute_is_changed")

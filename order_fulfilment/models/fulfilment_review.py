@@ -57,8 +57,7 @@ class FulfilmentReview(models.Model):
     round = fields.Integer(readonly=True, help="Each request of a review opens a new round.")
     state = fields.Selection(REVIEW_STATES, default="waiting", required=True, readonly=True, index=True)
     reason_data = fields.Json(
-        readonly=True,
-        help="Why this review is required, as data, shown in the language of the reader.",
+        readonly=True, help="Why this review is required, as data, shown in the language of the reader."
     )
     reason = fields.Text(compute="_compute_reason", help="Why this review is required.")
     requested_by_id = fields.Many2one("res.users", readonly=True)
@@ -66,9 +65,7 @@ class FulfilmentReview(models.Model):
     deadline = fields.Datetime(readonly=True, index=True)
     reviewer_id = fields.Many2one("res.users", readonly=True)
     on_behalf_of_id = fields.Many2one(
-        "res.users",
-        readonly=True,
-        help="The absent reviewer, when their substitute decided.",
+        "res.users", readonly=True, help="The absent reviewer, when their substitute decided."
     )
     decision_date = fields.Datetime(readonly=True)
     comment = fields.Text()

@@ -173,11 +173,12 @@ class FulfilmentReviewDelegation(models.Model):
                     start=format_datetime(self.env, other.date_from),
                     end=format_datetime(self.env, other.date_to),
                 )
+                user_name = delegation.user_id.name
                 if other.user_id == delegation.user_id:
                     message = self.env._(
                         "%(user)s already has a substitute %(period)s (%(substitute)s): change that "
                         "delegation instead of adding one.",
-                        user=delegation.user_id.name,
+                        user=user_name,
                         period=period,
                         substitute=other.substitute_id.name,
                     )
@@ -192,7 +193,7 @@ class FulfilmentReviewDelegation(models.Model):
                     message = self.env._(
                         "%(user)s stands in for %(absent)s %(period)s: a substitute cannot hand the "
                         "reviews on. Ask %(absent)s to choose another substitute first.",
-                        user=delegation.user_id.name,
+                        user=user_name,
                         absent=other.user_id.name,
                         period=period,
                     )

@@ -88,10 +88,10 @@ class FulfilmentTicket(models.Model):
     _name = "fulfilment.ticket"
     _description = "After-sales Ticket"
     _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
-    _order = "priority desc, id desc"
-    _check_company_auto = True
     # Customers reply from the portal, where they only read the ticket.
     _mail_post_access = "read"
+    _order = "priority desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char("Reference", required=True, readonly=True, copy=False, default="/")
     partner_id = fields.Many2one(
@@ -209,25 +209,26 @@ class FulfilmentTicket(models.Model):
                         customer=customer.display_name,
                     )
                 )
-            if ticket.lot_id and ticket.lot_id.product_id != ticket.product_id:
+            product = ticket.product_id
+            if ticket.lot_id and ticket.lot_id.product_id != product:
                 raise ValidationError(
                     self.env._(
                         "Ticket %(ticket)s: lot %(lot)s is a lot of %(lot_product)s, not of %(product)s.",
                         ticket=ticket.name,
                         lot=ticket.lot_id.name,
                         lot_product=ticket.lot_id.product_id.display_name,
-                        product=ticket.product_id.display_name or self.env._("no product"),
+                        product=product.display_name or self.env._("no product"),
                     )
                 )
-            if ticket.product_id and (ticket.order_id or picking):
+            if product and (ticket.order_id or picking):
                 products = ticket.order_id.order_line.product_id | picking.move_ids.product_id
-                if ticket.product_id not in products:
+                if product not in products:
                     raise ValidationError(
                         self.env._(
                             "Ticket %(ticket)s: %(product)s was not on %(documents)s. "
                             "Choose a product of the order or the delivery.",
                             ticket=ticket.name,
-                            product=ticket.product_id.display_name,
+                            product=product.display_name,
                             documents=", ".join(filter(None, [ticket.order_id.name, picking.name])),
                         )
                     )

@@ -452,11 +452,10 @@ class FulfilmentTicket(models.Model):
                     limit,
                 )
             )
-            ids = [row[0] for row in self.env.cr.fetchall()]
-            tickets = self.sudo().browse(ids)
+            tickets = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
             tickets._sla_refresh(now, escalate=True)
             tickets.flush_recordset()
             tickets.invalidate_recordset()
-            return len(ids), len(ids) == limit
+            return len(tickets), len(tickets) == limit
 
         return run_batches(self.env, batch, batch_size)

@@ -9,6 +9,7 @@ from odoo.tools import float_compare
 
 from ..tools.checks import raise_if_any
 from ..tools.orm import lock_rows
+from .fulfilment_ticket_source_mixin import TICKET_GROUPS
 from .mail_thread import SENDER_FALLBACK
 
 
@@ -342,10 +343,7 @@ class StockPicking(models.Model):
     # After-sales
     # ------------------------------------------------------------------
     fulfilment_ticket_ids = fields.One2many(
-        "fulfilment.ticket",
-        "picking_id",
-        "After-sales Tickets",
-        groups="order_fulfilment.group_aftersales_user,sales_team.group_sale_salesman",
+        "fulfilment.ticket", "picking_id", "After-sales Tickets", groups=TICKET_GROUPS
     )
 
     def _fulfilment_ticket_defaults(self):
