@@ -49,20 +49,6 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------
     # Release and delivery controls
     # ------------------------------------------------------------------
-    short_shipment_consent = fields.Text(
-        "Customer Consent to Ship Short",
-        copy=False,
-        tracking=True,
-        help="Who at the customer agreed to receive less than ordered, and how (phone, e-mail, ...). "
-        "Needed to validate a delivery short when the company asks for consent.",
-    )
-    fulfilment_short_shipped = fields.Boolean(
-        "Short Shipped",
-        copy=False,
-        readonly=True,
-        index="btree_not_null",
-        help="This delivery was validated with less than its demand.",
-    )
     fulfilment_pod_date = fields.Datetime(
         "Proof of Delivery Date",
         copy=False,
@@ -81,6 +67,20 @@ class StockPicking(models.Model):
         help="Delivered longer ago than the company allows, and no signed proof of delivery yet.",
     )
     fulfilment_pod_reminded = fields.Boolean(copy=False, readonly=True)
+    short_shipment_consent = fields.Text(
+        "Customer Consent to Ship Short",
+        copy=False,
+        tracking=True,
+        help="Who at the customer agreed to receive less than ordered, and how (phone, e-mail, ...). "
+        "Needed to validate a delivery short when the company asks for consent.",
+    )
+    fulfilment_short_shipped = fields.Boolean(
+        "Short Shipped",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="This delivery was validated with less than its demand.",
+    )
 
     def _fulfilment_is_delivery(self):
         """An outgoing delivery, not a return."""
