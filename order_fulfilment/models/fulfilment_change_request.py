@@ -64,7 +64,7 @@ class FulfilmentChangeRequest(models.Model):
     _order = "id desc"
 
     name = fields.Char(
-        string="Reference",
+        "Reference",
         required=True,
         readonly=True,
         copy=False,
@@ -84,13 +84,10 @@ class FulfilmentChangeRequest(models.Model):
     partner_id = fields.Many2one(related="order_id.partner_id", string="Customer")
     order_user_id = fields.Many2one(related="order_id.user_id", string="Salesperson")
     user_id = fields.Many2one(
-        "res.users", string="Requested By", default=lambda self: self.env.user, readonly=True, index=True
+        "res.users", "Requested By", default=lambda self: self.env.user, readonly=True, index=True
     )
     change_type = fields.Selection(CHANGE_TYPES, required=True, default="quantity", tracking=True)
     reason = fields.Text(required=True, help="Why the order changes (the customer's words, or ours).")
-    old_commitment_date = fields.Datetime(string="Current Delivery Date", readonly=True)
-    new_commitment_date = fields.Datetime(string="New Delivery Date")
-    line_ids = fields.One2many("fulfilment.change.request.line", "request_id", string="Lines", copy=True)
     customer_document_ids = fields.Many2many(
         "ir.attachment",
         "fulfilment_change_request_attachment_rel",
@@ -99,20 +96,19 @@ class FulfilmentChangeRequest(models.Model):
         string="Customer's Written Request",
         help="Required to change the delivery date or cancel the order.",
     )
-    state = fields.Selection(
-        STATES, default="draft", required=True, readonly=True, copy=False, index=True, tracking=True
-    )
+    old_commitment_date = fields.Datetime("Current Delivery Date", readonly=True)
+    new_commitment_date = fields.Datetime("New Delivery Date")
+    line_ids = fields.One2many("fulfilment.change.request.line", "request_id", "Lines", copy=True)
+    state = fields.Selection(STATES, default="draft", required=True, readonly=True, index=True, tracking=True)
     submitted_date = fields.Datetime(readonly=True, copy=False)
     response_deadline = fields.Datetime(readonly=True, copy=False, index=True)
     response_escalated = fields.Boolean(readonly=True, copy=False)
     applied_date = fields.Datetime(readonly=True, copy=False)
     applied_by_id = fields.Many2one("res.users", readonly=True, copy=False)
-    change_summary = fields.Html(string="Applied Changes", readonly=True, copy=False, sanitize=True)
+    change_summary = fields.Html("Applied Changes", readonly=True, copy=False, sanitize=True)
 
-    is_overdue = fields.Boolean(string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue")
-    can_decide = fields.Boolean(
-        string="To Approve", compute="_compute_can_decide", search="_search_can_decide"
-    )
+    is_overdue = fields.Boolean("Overdue", compute="_compute_is_overdue", search="_search_is_overdue")
+    can_decide = fields.Boolean("To Approve", compute="_compute_can_decide", search="_search_can_decide")
 
     # ------------------------------------------------------------------
     # Review hooks
@@ -374,18 +370,18 @@ class FulfilmentChangeRequest(models.Model):
                     )
                 )
         if self.change_type == "cancel":
-            done = self.order_id.picking_ids.filtered(
-                lambda p: p.state == "done" and p.picking_type_code == "outgoing"
+            raise_if_any(
+                self.order_id.picking_ids.filtered(
+                    lambda p: p.state == "done" and p.picking_type_code == "outgoing"
+                ),
+                lambda pickings: self.env._(
+                    "%(request)s: %(pickings)s was already delivered, so the order cannot be "
+                    "cancelled. Use a return instead, then change the quantities.",
+                    request=name,
+                    pickings=pickings,
+                ),
+                field="name",
             )
-            if done:
-                raise UserError(
-                    self.env._(
-                        "%(request)s: %(pickings)s was already delivered, so the order cannot be "
-                        "cancelled. Use a return instead, then change the quantities.",
-                        request=name,
-                        pickings=", ".join(done.mapped("name")),
-                    )
-                )
 
     def _check_submit_lines(self, changed):
         self.ensure_one()
@@ -436,8 +432,8 @@ class FulfilmentChangeRequest(models.Model):
                         "%(request)s: %(new)s is archived, cannot be sold or belongs to another company; "
                         "choose another product to replace %(product)s.",
                         request=self.display_name,
-                        new=new_product.display_name,
                         product=product,
+                        new=new_product.display_name,
                     )
                 )
             if self.change_type == "product" and not float_is_zero(

@@ -20,10 +20,10 @@ class FulfilmentChangeRequest(models.Model):
     affected_picking_ids = fields.Many2many(
         "stock.picking", string="Deliveries", compute="_compute_impact", compute_sudo=True
     )
-    amount_untaxed = fields.Monetary(related="order_id.amount_untaxed", string="Current Untaxed Amount")
-    amount_total = fields.Monetary(related="order_id.amount_total", string="Current Total")
-    new_amount_untaxed = fields.Monetary(string="New Untaxed Amount", compute="_compute_new_amounts")
-    new_amount_total = fields.Monetary(string="New Total", compute="_compute_new_amounts")
+    amount_untaxed = fields.Monetary("Current Untaxed Amount", related="order_id.amount_untaxed")
+    amount_total = fields.Monetary("Current Total", related="order_id.amount_total")
+    new_amount_untaxed = fields.Monetary("New Untaxed Amount", compute="_compute_new_amounts")
+    new_amount_total = fields.Monetary("New Total", compute="_compute_new_amounts")
 
     def _impact_lines(self):
         """The request lines whose manufacturing orders and deliveries the change touches."""

@@ -18,33 +18,29 @@ class FulfilmentChangeRequestLine(models.Model):
     _order = "request_id, sequence, id"
 
     request_id = fields.Many2one(
-        "fulfilment.change.request", string="Change Request", required=True, index=True, ondelete="cascade"
+        "fulfilment.change.request", "Change Request", required=True, index=True, ondelete="cascade"
     )
     company_id = fields.Many2one(related="request_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="request_id.currency_id")
     sequence = fields.Integer(default=10)
     sale_line_id = fields.Many2one(
         "sale.order.line",
-        string="Order Line",
+        "Order Line",
         required=True,
         index=True,
         ondelete="cascade",
         domain="[('order_id', '=', parent.order_id), ('display_type', '=', False)]",
     )
     product_uom_id = fields.Many2one(related="sale_line_id.product_uom", string="Unit")
-    old_qty = fields.Float(string="Current Quantity", digits="Product Unit of Measure", readonly=True)
-    old_price_unit = fields.Float(string="Current Price", digits="Product Price", readonly=True)
-    old_product_id = fields.Many2one("product.product", string="Current Product", readonly=True)
-    new_qty = fields.Float(string="New Quantity", digits="Product Unit of Measure")
-    new_price_unit = fields.Float(string="New Price", digits="Product Price")
-    new_product_id = fields.Many2one(
-        "product.product",
-        check_company=True,
-        domain="[('sale_ok', '=', True)]",
-    )
-    qty_delivered = fields.Float(related="sale_line_id.qty_delivered", string="Delivered")
-    qty_invoiced = fields.Float(related="sale_line_id.qty_invoiced", string="Invoiced")
-    is_changed = fields.Boolean(string="Changed", compute="_compute_is_changed")
+    old_qty = fields.Float("Current Quantity", digits="Product Unit of Measure", readonly=True)
+    old_price_unit = fields.Float("Current Price", digits="Product Price", readonly=True)
+    old_product_id = fields.Many2one("product.product", "Current Product", readonly=True)
+    new_qty = fields.Float("New Quantity", digits="Product Unit of Measure")
+    new_price_unit = fields.Float("New Price", digits="Product Price")
+    new_product_id = fields.Many2one("product.product", check_company=True, domain="[('sale_ok', '=', True)]")
+    qty_delivered = fields.Float("Delivered", related="sale_line_id.qty_delivered")
+    qty_invoiced = fields.Float("Invoiced", related="sale_line_id.qty_invoiced")
+    is_changed = fields.Boolean("Changed", compute="_compute_is_changed")
     production_started = fields.Boolean(
         compute="_compute_production_started",
         compute_sudo=True,

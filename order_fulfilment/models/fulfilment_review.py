@@ -33,7 +33,7 @@ class FulfilmentReview(models.Model):
     _order = "order_id desc, sequence, id"
     _rec_name = "department"
 
-    res_model = fields.Char(string="Reviewed Model", required=True, readonly=True, index=True)
+    res_model = fields.Char("Reviewed Model", required=True, readonly=True, index=True)
     res_id = fields.Many2oneReference(
         string="Reviewed Record", model_field="res_model", required=True, readonly=True, index=True
     )
@@ -44,23 +44,20 @@ class FulfilmentReview(models.Model):
         ondelete="cascade",
         help="The sale order the reviewed record belongs to, if any.",
     )
-    company_id = fields.Many2one(
-        "res.company", compute="_compute_company_id", store=True, readonly=True, index=True
-    )
+    company_id = fields.Many2one("res.company", compute="_compute_company_id", store=True, index=True)
     rule_id = fields.Many2one("fulfilment.review.rule", readonly=True, ondelete="set null")
-    group_id = fields.Many2one("res.groups", string="Reviewer Group", required=True, readonly=True)
+    group_id = fields.Many2one("res.groups", "Reviewer Group", required=True, readonly=True)
     department = fields.Char(
         compute="_compute_department",
         store=True,
         translate=True,
         help="The department that signs: the label of the rule, or the name of the group.",
     )
-    sequence = fields.Integer(string="Step", readonly=True)
+    sequence = fields.Integer("Step", readonly=True)
     round = fields.Integer(readonly=True, help="Each request of a review opens a new round.")
     state = fields.Selection(REVIEW_STATES, default="waiting", required=True, readonly=True, index=True)
     reason_data = fields.Json(
-        readonly=True,
-        help="Why this review is required, as data, shown in the language of the reader.",
+        readonly=True, help="Why this review is required, as data, shown in the language of the reader."
     )
     reason = fields.Text(compute="_compute_reason", help="Why this review is required.")
     requested_by_id = fields.Many2one("res.users", readonly=True)
@@ -68,24 +65,20 @@ class FulfilmentReview(models.Model):
     deadline = fields.Datetime(readonly=True, index=True)
     reviewer_id = fields.Many2one("res.users", readonly=True)
     on_behalf_of_id = fields.Many2one(
-        "res.users",
-        readonly=True,
-        help="The absent reviewer, when their substitute decided.",
+        "res.users", readonly=True, help="The absent reviewer, when their substitute decided."
     )
     decision_date = fields.Datetime(readonly=True)
     comment = fields.Text()
     # Several approvers (审批人): the sign-off is approved when the last one needed approves.
     min_approvers = fields.Integer(
-        string="Approvers Needed",
+        "Approvers Needed",
         default=1,
         readonly=True,
         help="How many different members of the department must approve: the rule's number when the "
         "review was requested.",
     )
-    approval_count = fields.Integer(string="Approvals", default=0, readonly=True)
-    approval_ids = fields.One2many(
-        "fulfilment.review.approval", "review_id", string="Approval Log", readonly=True
-    )
+    approval_count = fields.Integer("Approvals", default=0, readonly=True)
+    approval_ids = fields.One2many("fulfilment.review.approval", "review_id", "Approval Log", readonly=True)
     approver_ids = fields.Many2many(
         "res.users",
         "fulfilment_review_approver_rel",
@@ -96,7 +89,7 @@ class FulfilmentReview(models.Model):
         store=True,
         help="Everyone who approved this sign-off.",
     )
-    approval_progress = fields.Char(string="Approved", compute="_compute_approval_progress")
+    approval_progress = fields.Char("Approved", compute="_compute_approval_progress")
     signed_by = fields.Text(
         compute="_compute_signed_by", help="Who decided, and for whom when a substitute decided."
     )
@@ -122,12 +115,10 @@ class FulfilmentReview(models.Model):
     escalated = fields.Boolean(readonly=True, copy=False)
     can_decide = fields.Boolean(compute="_compute_can_decide", search="_search_can_decide")
     cannot_decide_reason = fields.Text(
-        string="Why Not Yours",
-        compute="_compute_can_decide",
-        help="Why you cannot approve or reject this review.",
+        "Why Not Yours", compute="_compute_can_decide", help="Why you cannot approve or reject this review."
     )
-    is_overdue = fields.Boolean(string="Overdue", compute="_compute_is_overdue", search="_search_is_overdue")
-    record_name = fields.Char(string="Document", compute="_compute_record_name")
+    is_overdue = fields.Boolean("Overdue", compute="_compute_is_overdue", search="_search_is_overdue")
+    record_name = fields.Char("Document", compute="_compute_record_name")
 
     # ------------------------------------------------------------------
     # Computed

@@ -246,16 +246,16 @@ class FulfilmentReview(models.Model):
         self._check_pending()
         acting = self._check_can_decide()
         comment = comment.strip() if comment else None
-        if decision == "rejected":
-            missing = self.filtered(lambda r: not (comment or (r.comment or "").strip()))
-            if missing:
-                raise UserError(
-                    self.env._(
-                        "Write why you reject the %(group)s review of %(document)s in its comment.",
-                        group=missing[0].department,
-                        document=missing[0].record_name,
+        if decision == "rejected" and not comment:
+            for review in self:
+                if not (review.comment or "").strip():
+                    raise UserError(
+                        self.env._(
+                            "Write why you reject the %(group)s review of %(document)s in its comment.",
+                            group=review.department,
+                            document=review.record_name,
+                        )
                     )
-                )
         user = self.env.user
         now = fields.Datetime.now()
         if decision == "rejected":

@@ -25,7 +25,7 @@ class FulfilmentReviewDelegation(models.Model):
     name = fields.Char(compute="_compute_name")
     user_id = fields.Many2one(
         "res.users",
-        string="Absent Reviewer",
+        "Absent Reviewer",
         required=True,
         index=True,
         default=lambda self: self.env.user,
@@ -43,8 +43,8 @@ class FulfilmentReviewDelegation(models.Model):
         tracking=True,
         help="Who decides the absent reviewer's reviews meanwhile: an active internal user of the company.",
     )
-    date_from = fields.Datetime(string="From", required=True, default=fields.Datetime.now, tracking=True)
-    date_to = fields.Datetime(string="To", required=True, tracking=True)
+    date_from = fields.Datetime("From", required=True, default=fields.Datetime.now, tracking=True)
+    date_to = fields.Datetime("To", required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
@@ -52,7 +52,7 @@ class FulfilmentReviewDelegation(models.Model):
     note = fields.Text(help="Why, for the substitute (optional).")
     state = fields.Selection(
         DELEGATION_STATES,
-        string="Status",
+        "Status",
         compute="_compute_state",
         search="_search_state",
         help="Whether the delegation runs now: read from its dates, it ends by itself.",
@@ -173,11 +173,12 @@ class FulfilmentReviewDelegation(models.Model):
                     start=format_datetime(self.env, other.date_from),
                     end=format_datetime(self.env, other.date_to),
                 )
+                user_name = delegation.user_id.name
                 if other.user_id == delegation.user_id:
                     message = self.env._(
                         "%(user)s already has a substitute %(period)s (%(substitute)s): change that "
                         "delegation instead of adding one.",
-                        user=delegation.user_id.name,
+                        user=user_name,
                         period=period,
                         substitute=other.substitute_id.name,
                     )
@@ -192,7 +193,7 @@ class FulfilmentReviewDelegation(models.Model):
                     message = self.env._(
                         "%(user)s stands in for %(absent)s %(period)s: a substitute cannot hand the "
                         "reviews on. Ask %(absent)s to choose another substitute first.",
-                        user=delegation.user_id.name,
+                        user=user_name,
                         absent=other.user_id.name,
                         period=period,
                     )

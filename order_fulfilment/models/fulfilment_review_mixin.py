@@ -50,26 +50,19 @@ class FulfilmentReviewMixin(models.AbstractModel):
     review_ids = fields.One2many(
         "fulfilment.review",
         "res_id",
-        string="Reviews",
+        "Reviews",
         domain=lambda self: [("res_model", "=", self._name)],
-        copy=False,
         readonly=True,
     )
     review_state = fields.Selection(
-        REVIEW_STATE,
-        string="Review Status",
-        compute="_compute_review_state",
-        store=True,
-        readonly=True,
-        copy=False,
-        index=True,
+        REVIEW_STATE, "Review Status", compute="_compute_review_state", store=True, index=True
     )
     review_round = fields.Integer(readonly=True, copy=False, default=0)
     review_requested_by_id = fields.Many2one("res.users", readonly=True, copy=False)
-    review_requested_date = fields.Datetime(string="Review Requested On", readonly=True, copy=False)
+    review_requested_date = fields.Datetime("Review Requested On", readonly=True, copy=False)
     review_count = fields.Integer(compute="_compute_review_info")
-    review_requirement = fields.Text(string="Required Reviews", compute="_compute_review_info")
-    review_rejection = fields.Text(string="Rejection Reason", compute="_compute_review_info")
+    review_requirement = fields.Text("Required Reviews", compute="_compute_review_info")
+    review_rejection = fields.Text("Rejection Reason", compute="_compute_review_info")
     review_can_decide = fields.Boolean(compute="_compute_review_info")
 
     # ------------------------------------------------------------------

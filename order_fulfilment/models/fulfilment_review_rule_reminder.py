@@ -9,7 +9,7 @@ class FulfilmentReviewRule(models.Model):
     _inherit = "fulfilment.review.rule"
 
     reminder_hours = fields.Float(
-        string="Remind Every (Working Hours)",
+        "Remind Every (Working Hours)",
         default=0.0,
         aggregator=None,
         help="Remind the reviewers of a pending review after this many working hours of the "
@@ -17,7 +17,7 @@ class FulfilmentReviewRule(models.Model):
         "escalated after the response time.",
     )
     reminder_max = fields.Integer(
-        string="Reminders at Most",
+        "Reminders at Most",
         default=2,
         aggregator=None,
         help="How many reminders at most. One reminder interval after the last one, the review is "
@@ -25,7 +25,7 @@ class FulfilmentReviewRule(models.Model):
     )
     escalation_group_id = fields.Many2one(
         "res.groups",
-        string="Escalate To",
+        "Escalate To",
         ondelete="restrict",
         help="Who is told when the review is still pending at its deadline (e.g. the general "
         "manager). Empty: the fulfilment managers.",
@@ -44,6 +44,14 @@ class FulfilmentReviewRule(models.Model):
         ),
     ]
 
+    def _ladder_hours(self):
+        """Working hours from the opening of a review to its deadline (its escalation): one
+        interval after the last reminder. None when the rule has no reminders."""
+        self.ensure_one()
+        if not self.reminder_hours:
+            return None
+        return self.reminder_hours * (self.reminder_max + 1)
+
     @api.constrains("reminder_hours", "reminder_max")
     def _check_reminder_ladder(self):
         for rule in self:
@@ -58,11 +66,3 @@ class FulfilmentReviewRule(models.Model):
                         hours=rule.reminder_hours,
                     )
                 )
-
-    def _ladder_hours(self):
-        """Working hours from the opening of a review to its deadline (its escalation): one
-        interval after the last reminder. None when the rule has no reminders."""
-        self.ensure_one()
-        if not self.reminder_hours:
-            return None
-        return self.reminder_hours * (self.reminder_max + 1)

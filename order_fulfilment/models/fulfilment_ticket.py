@@ -88,21 +88,21 @@ class FulfilmentTicket(models.Model):
     _name = "fulfilment.ticket"
     _description = "After-sales Ticket"
     _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
-    _order = "priority desc, id desc"
-    _check_company_auto = True
     # Customers reply from the portal, where they only read the ticket.
     _mail_post_access = "read"
+    _order = "priority desc, id desc"
+    _check_company_auto = True
 
-    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    name = fields.Char("Reference", required=True, readonly=True, copy=False, default="/")
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, tracking=True, check_company=True, index=True
+        "res.partner", "Customer", required=True, tracking=True, check_company=True, index=True
     )
     commercial_partner_id = fields.Many2one(
         related="partner_id.commercial_partner_id", store=True, index=True, string="Customer Company"
     )
     order_id = fields.Many2one(
         "sale.order",
-        string="Sales Order",
+        "Sales Order",
         tracking=True,
         check_company=True,
         index="btree_not_null",
@@ -110,7 +110,7 @@ class FulfilmentTicket(models.Model):
     )
     picking_id = fields.Many2one(
         "stock.picking",
-        string="Delivery",
+        "Delivery",
         tracking=True,
         check_company=True,
         index="btree_not_null",
@@ -118,28 +118,23 @@ class FulfilmentTicket(models.Model):
     )
     product_id = fields.Many2one("product.product", tracking=True, check_company=True)
     lot_id = fields.Many2one(
-        "stock.lot",
-        string="Lot/Serial Number",
-        check_company=True,
-        domain="[('product_id', '=', product_id)]",
+        "stock.lot", "Lot/Serial Number", check_company=True, domain="[('product_id', '=', product_id)]"
     )
     quantity = fields.Float(
         digits="Product Unit of Measure", help="Leave empty to return all that was delivered."
     )
-    ticket_type = fields.Selection(
-        TICKET_TYPES, string="Type", required=True, default="complaint", tracking=True
-    )
+    ticket_type = fields.Selection(TICKET_TYPES, "Type", required=True, default="complaint", tracking=True)
     priority = fields.Selection([("0", "Normal"), ("1", "Urgent")], default="0", index=True)
     description = fields.Text()
     user_id = fields.Many2one(
         "res.users",
-        string="Agent",
+        "Agent",
         tracking=True,
         index="btree_not_null",
         domain=lambda self: [("groups_id", "in", self.env.ref("order_fulfilment.group_aftersales_user").id)],
     )
     state = fields.Selection(
-        TICKET_STATES, default="new", required=True, readonly=True, tracking=True, index=True, copy=False
+        TICKET_STATES, default="new", required=True, readonly=True, tracking=True, index=True
     )
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
@@ -147,7 +142,7 @@ class FulfilmentTicket(models.Model):
 
     # Workflow dates (the SLA deadlines and the pass: fulfilment_ticket_sla.py)
     opened_date = fields.Datetime(
-        string="Opened On", readonly=True, copy=False, help="The service time is counted from this moment."
+        "Opened On", readonly=True, copy=False, help="The service time is counted from this moment."
     )
     assigned_date = fields.Datetime(readonly=True, copy=False)
     first_contact_date = fields.Datetime(readonly=True, copy=False)
@@ -162,8 +157,8 @@ class FulfilmentTicket(models.Model):
         copy=False,
         tracking=True,
     )
-    carrier_name = fields.Char(string="Carrier", help="The carrier who transported goods damaged in transit.")
-    carrier_claim_ref = fields.Char(string="Carrier Claim Reference", copy=False)
+    carrier_name = fields.Char("Carrier", help="The carrier who transported goods damaged in transit.")
+    carrier_claim_ref = fields.Char("Carrier Claim Reference", copy=False)
 
     # ------------------------------------------------------------------
     # Computes
@@ -214,25 +209,26 @@ class FulfilmentTicket(models.Model):
                         customer=customer.display_name,
                     )
                 )
-            if ticket.lot_id and ticket.lot_id.product_id != ticket.product_id:
+            product = ticket.product_id
+            if ticket.lot_id and ticket.lot_id.product_id != product:
                 raise ValidationError(
                     self.env._(
                         "Ticket %(ticket)s: lot %(lot)s is a lot of %(lot_product)s, not of %(product)s.",
                         ticket=ticket.name,
                         lot=ticket.lot_id.name,
                         lot_product=ticket.lot_id.product_id.display_name,
-                        product=ticket.product_id.display_name or self.env._("no product"),
+                        product=product.display_name or self.env._("no product"),
                     )
                 )
-            if ticket.product_id and (ticket.order_id or picking):
+            if product and (ticket.order_id or picking):
                 products = ticket.order_id.order_line.product_id | picking.move_ids.product_id
-                if ticket.product_id not in products:
+                if product not in products:
                     raise ValidationError(
                         self.env._(
                             "Ticket %(ticket)s: %(product)s was not on %(documents)s. "
                             "Choose a product of the order or the delivery.",
                             ticket=ticket.name,
-                            product=ticket.product_id.display_name,
+                            product=product.display_name,
                             documents=", ".join(filter(None, [ticket.order_id.name, picking.name])),
                         )
                     )
@@ -289,12 +285,13 @@ class FulfilmentTicket(models.Model):
                 if new != old:
                     changed.append(field._description_string(self.env))
             if changed:
+                states = dict(self._fields["state"]._description_selection(self.env))
                 raise UserError(
                     self.env._(
                         "Ticket %(ticket)s is %(state)s: its %(fields)s cannot change any more. "
                         "Open a new ticket for another problem or document.",
                         ticket=ticket.name,
-                        state=dict(self._fields["state"]._description_selection(self.env))[ticket.state],
+                        state=states[ticket.state],
                         fields=", ".join(changed),
                     )
                 )

@@ -8,7 +8,7 @@ class FulfilmentTicket(models.Model):
 
     _inherit = "fulfilment.ticket"
 
-    nonconformity_ids = fields.One2many("fulfilment.nonconformity", "ticket_id", string="Nonconformities")
+    nonconformity_ids = fields.One2many("fulfilment.nonconformity", "ticket_id", "Nonconformities")
 
     def action_open_nonconformity(self):
         """Open the ticket's nonconformity (once: a second call opens the same one)."""

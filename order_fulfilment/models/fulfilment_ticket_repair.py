@@ -17,12 +17,7 @@ class FulfilmentTicket(models.Model):
     _inherit = "fulfilment.ticket"
 
     repair_id = fields.Many2one(
-        "repair.order",
-        string="Repair Order",
-        copy=False,
-        readonly=True,
-        index="btree_not_null",
-        check_company=True,
+        "repair.order", "Repair Order", copy=False, readonly=True, index="btree_not_null", check_company=True
     )
     repair_state = fields.Selection(
         related="repair_id.state",

@@ -4,6 +4,7 @@ from odoo import Command, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
+from ..tools.checks import raise_if_any
 from .fulfilment_ticket import OPEN_STATES
 
 
@@ -47,15 +48,15 @@ class FulfilmentTicket(models.Model):
                     picking=picking.name,
                 )
             )
-        open_returns = self.sudo().return_picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-        if open_returns:
-            raise UserError(
-                self.env._(
-                    "Ticket %(ticket)s already has the open return %(returns)s.",
-                    ticket=self.name,
-                    returns=", ".join(open_returns.mapped("name")),
-                )
-            )
+        raise_if_any(
+            self.sudo().return_picking_ids.filtered(lambda p: p.state not in ("done", "cancel")),
+            lambda returns: self.env._(
+                "Ticket %(ticket)s already has the open return %(returns)s.",
+                ticket=self.name,
+                returns=returns,
+            ),
+            field="name",
+        )
         # Agents need no inventory rights: the ticket's checks above guard the return.
         wizard = (
             self.env["stock.return.picking"]

@@ -44,7 +44,7 @@ class FulfilmentTicket(models.Model):
     contact_warning_date = fields.Datetime(readonly=True, copy=False)
     sla_state = fields.Selection(
         SLA_STATES,
-        string="SLA",
+        "SLA",
         default="on_track",
         required=True,
         readonly=True,
@@ -73,20 +73,20 @@ class FulfilmentTicket(models.Model):
     resolve_warning_date = fields.Datetime(readonly=True, copy=False)
     resolve_escalated = fields.Boolean(readonly=True, copy=False)
     sla_paused_since = fields.Datetime(
-        string="Waiting Since",
+        "Waiting Since",
         readonly=True,
         copy=False,
         help="While the ticket waits for the customer its SLA clock stands still.",
     )
     sla_paused_minutes = fields.Integer(
-        string="Paused (Minutes)",
+        "Paused (Minutes)",
         readonly=True,
         copy=False,
         help="Service time spent waiting for the customer: the pending deadlines moved by it.",
     )
     sla_resume_state = fields.Selection(
         [("assigned", "Assigned"), ("in_progress", "In Progress")],
-        string="Resume To",
+        "Resume To",
         readonly=True,
         copy=False,
         help="The state the ticket goes back to when the customer answers.",
@@ -94,8 +94,8 @@ class FulfilmentTicket(models.Model):
     next_deadline = fields.Datetime(
         compute="_compute_next_deadline", store=True, help="The earliest deadline whose event is still due."
     )
-    sla_remaining_label = fields.Char(string="Time Left", compute="_compute_sla_remaining")
-    sla_remaining_minutes = fields.Integer(string="Minutes Left", compute="_compute_sla_remaining")
+    sla_remaining_label = fields.Char("Time Left", compute="_compute_sla_remaining")
+    sla_remaining_minutes = fields.Integer("Minutes Left", compute="_compute_sla_remaining")
 
     # ------------------------------------------------------------------
     # Computes
@@ -452,11 +452,10 @@ class FulfilmentTicket(models.Model):
                     limit,
                 )
             )
-            ids = [row[0] for row in self.env.cr.fetchall()]
-            tickets = self.sudo().browse(ids)
+            tickets = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
             tickets._sla_refresh(now, escalate=True)
             tickets.flush_recordset()
             tickets.invalidate_recordset()
-            return len(ids), len(ids) == limit
+            return len(tickets), len(tickets) == limit
 
         return run_batches(self.env, batch, batch_size)

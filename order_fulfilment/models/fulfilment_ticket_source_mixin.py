@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 
+# Who sees the tickets of a document: the after-sales agents and the salespeople.
+TICKET_GROUPS = "order_fulfilment.group_aftersales_user,sales_team.group_sale_salesman"
+
 
 class FulfilmentTicketSourceMixin(models.AbstractModel):
     """A document after-sales tickets point to (an order, a delivery): the ticket count and the
@@ -12,9 +15,7 @@ class FulfilmentTicketSourceMixin(models.AbstractModel):
     _fulfilment_ticket_one2many = None
 
     fulfilment_ticket_count = fields.Integer(
-        string="Tickets",
-        compute="_compute_fulfilment_ticket_count",
-        groups="order_fulfilment.group_aftersales_user,sales_team.group_sale_salesman",
+        "Tickets", compute="_compute_fulfilment_ticket_count", groups=TICKET_GROUPS
     )
 
     @api.depends(lambda self: [self._fulfilment_ticket_one2many] if self._fulfilment_ticket_one2many else [])

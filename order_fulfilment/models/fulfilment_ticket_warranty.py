@@ -45,11 +45,10 @@ class FulfilmentTicket(models.Model):
     }
 
     delivered_date = fields.Datetime(
-        string="Delivered On",
+        "Delivered On",
         compute="_compute_delivered_date",
         store=True,
         precompute=True,
-        copy=False,
         help="When the goods of the ticket were delivered to the customer: the serial's first "
         "delivery, else the ticket's delivery, else the first delivery of the product on the "
         "ticket's order. The warranty counts from it.",
@@ -58,7 +57,6 @@ class FulfilmentTicket(models.Model):
         compute="_compute_warranty_end",
         store=True,
         precompute=True,
-        copy=False,
         help="The serial's warranty end; for goods without a serial, the delivery plus the "
         "product's warranty months. Empty when the goods were never delivered or the product has "
         "no warranty.",

@@ -7,11 +7,9 @@ class SaleOrder(models.Model):
 
     _inherit = "sale.order"
 
-    change_request_ids = fields.One2many(
-        "fulfilment.change.request", "order_id", string="Change Requests", copy=False
-    )
+    change_request_ids = fields.One2many("fulfilment.change.request", "order_id", "Change Requests")
     fulfilment_change_request_count = fields.Integer(
-        string="Change Request Count", compute="_compute_fulfilment_change_request_count"
+        "Change Request Count", compute="_compute_fulfilment_change_request_count"
     )
 
     @api.depends("change_request_ids")

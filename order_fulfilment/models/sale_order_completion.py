@@ -20,11 +20,10 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     fulfilment_completed = fields.Boolean(
-        string="Completed",
+        "Completed",
         compute="_compute_fulfilment_completed",
         store=True,
         index=True,
-        copy=False,
         help="Order complete (订单完成): every product is produced, has passed inspection (or "
         "its nonconformity is decided), and nothing is left to ship: every delivery is done or "
         "cancelled, at least one done (an order closed short completes too).",

@@ -15,31 +15,22 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     fulfilment_feasible_date = fields.Datetime(
-        string="Earliest Feasible Date",
+        "Earliest Feasible Date",
         copy=False,
         readonly=True,
         help="The earliest date the order can be delivered, from free stock, the components, "
         "the load of the work centres and shipping, as last checked.",
     )
     fulfilment_feasible_explanation = fields.Text(
-        string="Feasible Date Explanation",
+        "Feasible Date Explanation",
         copy=False,
         readonly=True,
         help="What sets the earliest feasible date, line by line.",
     )
-    fulfilment_feasible_table = fields.Html(
-        string="Feasible Date by Line",
-        copy=False,
-        readonly=True,
-        sanitize=True,
-    )
-    fulfilment_feasible_checked_on = fields.Datetime(
-        string="Feasibility Checked On",
-        copy=False,
-        readonly=True,
-    )
+    fulfilment_feasible_table = fields.Html("Feasible Date by Line", copy=False, readonly=True, sanitize=True)
+    fulfilment_feasible_checked_on = fields.Datetime("Feasibility Checked On", copy=False, readonly=True)
     fulfilment_date_too_tight = fields.Boolean(
-        string="Date Too Tight",
+        "Date Too Tight",
         compute="_compute_fulfilment_date_too_tight",
         help="The requested delivery date is earlier than the earliest feasible date (交期过紧).",
     )

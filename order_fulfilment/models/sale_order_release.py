@@ -27,30 +27,30 @@ class SaleOrder(models.Model):
         "are paid and cover the order, or finance released it.",
     )
     fulfilment_released_by_id = fields.Many2one(
-        "res.users", string="Delivery Released By", copy=False, readonly=True, index="btree_not_null"
+        "res.users", "Delivery Released By", copy=False, readonly=True, index="btree_not_null"
     )
-    fulfilment_released_date = fields.Datetime(string="Delivery Released Date", copy=False, readonly=True)
+    fulfilment_released_date = fields.Datetime("Delivery Released Date", copy=False, readonly=True)
     # Computed as superuser: finance reads what is still due without rights on the invoices.
     fulfilment_amount_due = fields.Monetary(
-        string="Amount Due",
+        "Amount Due",
         compute="_compute_fulfilment_payment",
         compute_sudo=True,
         help="The order total less what the customer has paid on its invoices, net of refunds.",
     )
     fulfilment_invoice_refs = fields.Char(
-        string="Invoice Numbers",
+        "Invoice Numbers",
         compute="_compute_fulfilment_payment",
         compute_sudo=True,
         help="The posted invoices and credit notes of the order.",
     )
     fulfilment_fully_delivered = fields.Boolean(
-        string="Fully Delivered",
+        "Fully Delivered",
         compute="_compute_fulfilment_delivery",
         store=True,
         help="Every product line is delivered in full and no delivery is left open.",
     )
     fulfilment_delivered_date = fields.Datetime(
-        string="Delivered On",
+        "Delivered On",
         compute="_compute_fulfilment_delivery",
         store=True,
         help="When the last delivery arrived: its proof of delivery date, or the date it was "
@@ -63,14 +63,14 @@ class SaleOrder(models.Model):
         "date (or the expected date when there is no commitment date).",
     )
     fulfilment_delivery_closed = fields.Boolean(
-        string="Delivery Complete",
+        "Delivery Complete",
         compute="_compute_fulfilment_delivery",
         store=True,
         help="Nothing is left to ship: at least one delivery is done and the others are done or "
         "cancelled, in full or short.",
     )
     fulfilment_days_late = fields.Integer(
-        string="Days Late",
+        "Days Late",
         compute="_compute_fulfilment_delivery",
         store=True,
         help="Once nothing is left to ship: the days between the commitment date (or the expected "

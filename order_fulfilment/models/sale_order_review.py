@@ -25,7 +25,7 @@ class SaleOrder(models.Model):
     fulfilment_review_all_ids = fields.One2many(
         "fulfilment.review",
         "order_id",
-        string="All Reviews",
+        "All Reviews",
         help="The reviews of the order and of its change requests.",
     )
 

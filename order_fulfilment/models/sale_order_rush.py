@@ -17,7 +17,7 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     is_rush = fields.Boolean(
-        string="Rush Order",
+        "Rush Order",
         copy=False,
         tracking=True,
         index="btree_not_null",
@@ -27,38 +27,32 @@ class SaleOrder(models.Model):
     # Indexed: the at-risk search and the follow-up cron filter on it.
     commitment_date = fields.Datetime(index=True)
     fulfilment_promise_date = fields.Datetime(
-        string="Promised Date",
+        "Promised Date",
         compute="_compute_fulfilment_promise_date",
         help="Delivery promise from the order time (or the customer's signature), the "
         "cut-off hour and the rush or standard lead days, in working days of the company.",
     )
     fulfilment_at_risk = fields.Boolean(
-        string="At Risk",
+        "At Risk",
         compute="_compute_fulfilment_at_risk",
         search="_search_fulfilment_at_risk",
         help="An open manufacturing order or delivery is planned after the commitment date, "
         "or the commitment date is within the expedite window and the order is not delivered.",
     )
     fulfilment_delivered_percent = fields.Float(
-        string="Delivered (%)",
-        compute="_compute_fulfilment_delivered_percent",
-        digits=(16, 1),
+        "Delivered (%)", compute="_compute_fulfilment_delivered_percent", digits=(16, 1)
     )
     fulfilment_production_ids = fields.One2many(
         "mrp.production",
         "fulfilment_sale_id",
-        string="Order Manufacturing Orders",
+        "Order Manufacturing Orders",
         help="Manufacturing orders made for this order, sub-assemblies included.",
     )
     fulfilment_production_summary = fields.Char(
-        string="Manufacturing Status",
-        compute="_compute_fulfilment_production_summary",
+        "Manufacturing Status", compute="_compute_fulfilment_production_summary"
     )
     fulfilment_followup_date = fields.Date(
-        string="Last Follow-up",
-        copy=False,
-        readonly=True,
-        help="Day of the last expedite follow-up of this order.",
+        "Last Follow-up", copy=False, readonly=True, help="Day of the last expedite follow-up of this order."
     )
 
     @api.constrains("is_rush", "rush_reason")

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .fulfilment_ticket_source_mixin import TICKET_GROUPS
+
 
 class SaleOrder(models.Model):
     """After-sales tickets of the order."""
@@ -9,15 +11,10 @@ class SaleOrder(models.Model):
     _fulfilment_ticket_field = "order_id"
     _fulfilment_ticket_one2many = "ticket_ids"
 
-    ticket_ids = fields.One2many(
-        "fulfilment.ticket",
-        "order_id",
-        string="After-sales Tickets",
-        groups="order_fulfilment.group_aftersales_user,sales_team.group_sale_salesman",
-    )
+    ticket_ids = fields.One2many("fulfilment.ticket", "order_id", "After-sales Tickets", groups=TICKET_GROUPS)
     fulfilment_replacement_ticket_id = fields.Many2one(
         "fulfilment.ticket",
-        string="Replacement For",
+        "Replacement For",
         copy=False,
         readonly=True,
         index="btree_not_null",

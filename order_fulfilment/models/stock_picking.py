@@ -9,6 +9,7 @@ from odoo.tools import float_compare
 
 from ..tools.checks import raise_if_any
 from ..tools.orm import lock_rows
+from .fulfilment_ticket_source_mixin import TICKET_GROUPS
 from .mail_thread import SENDER_FALLBACK
 
 
@@ -22,7 +23,7 @@ class StockPicking(models.Model):
     # Rush orders
     # ------------------------------------------------------------------
     fulfilment_is_rush = fields.Boolean(
-        string="Rush",
+        "Rush",
         index="btree_not_null",
         readonly=True,
         help="Belongs to a rush order: shipped before other orders.",
@@ -32,8 +33,8 @@ class StockPicking(models.Model):
     # Change requests
     # ------------------------------------------------------------------
     fulfilment_current_state = fields.Selection(
-        selection=lambda self: self.env["stock.picking"]._fields["state"].selection,
-        string="Current Status",
+        lambda self: self.env["stock.picking"]._fields["state"].selection,
+        "Current Status",
         compute="_compute_fulfilment_current_state",
         help="The status of the saved transfer, also while a change request that lists it is not saved yet.",
     )
@@ -48,22 +49,8 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------
     # Release and delivery controls
     # ------------------------------------------------------------------
-    short_shipment_consent = fields.Text(
-        string="Customer Consent to Ship Short",
-        copy=False,
-        tracking=True,
-        help="Who at the customer agreed to receive less than ordered, and how (phone, e-mail, ...). "
-        "Needed to validate a delivery short when the company asks for consent.",
-    )
-    fulfilment_short_shipped = fields.Boolean(
-        string="Short Shipped",
-        copy=False,
-        readonly=True,
-        index="btree_not_null",
-        help="This delivery was validated with less than its demand.",
-    )
     fulfilment_pod_date = fields.Datetime(
-        string="Proof of Delivery Date",
+        "Proof of Delivery Date",
         copy=False,
         readonly=True,
         index=True,
@@ -71,15 +58,29 @@ class StockPicking(models.Model):
         help="When the customer signed the proof of delivery.",
     )
     fulfilment_pod_attachment_id = fields.Many2one(
-        "ir.attachment", string="Signed Proof of Delivery", copy=False, readonly=True
+        "ir.attachment", "Signed Proof of Delivery", copy=False, readonly=True
     )
     fulfilment_pod_missing = fields.Boolean(
-        string="Missing Proof of Delivery",
+        "Missing Proof of Delivery",
         compute="_compute_fulfilment_pod_missing",
         search="_search_fulfilment_pod_missing",
         help="Delivered longer ago than the company allows, and no signed proof of delivery yet.",
     )
     fulfilment_pod_reminded = fields.Boolean(copy=False, readonly=True)
+    short_shipment_consent = fields.Text(
+        "Customer Consent to Ship Short",
+        copy=False,
+        tracking=True,
+        help="Who at the customer agreed to receive less than ordered, and how (phone, e-mail, ...). "
+        "Needed to validate a delivery short when the company asks for consent.",
+    )
+    fulfilment_short_shipped = fields.Boolean(
+        "Short Shipped",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="This delivery was validated with less than its demand.",
+    )
 
     def _fulfilment_is_delivery(self):
         """An outgoing delivery, not a return."""
@@ -342,10 +343,7 @@ class StockPicking(models.Model):
     # After-sales
     # ------------------------------------------------------------------
     fulfilment_ticket_ids = fields.One2many(
-        "fulfilment.ticket",
-        "picking_id",
-        string="After-sales Tickets",
-        groups="order_fulfilment.group_aftersales_user,sales_team.group_sale_salesman",
+        "fulfilment.ticket", "picking_id", "After-sales Tickets", groups=TICKET_GROUPS
     )
 
     def _fulfilment_ticket_defaults(self):
