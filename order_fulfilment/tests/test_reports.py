@@ -3,11 +3,11 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.base.models import ir_actions_report
 
-from .common import FulfilmentCase, load_chinese
+from .common import FulfilmentCase, load_chinese, users_of
 
 REVIEW_REPORT = "order_fulfilment.fulfilment_review_report"
 CHANGE_REPORT = "order_fulfilment.fulfilment_change_request_report"
@@ -23,23 +23,12 @@ class ReportCase(FulfilmentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.producer = new_test_user(
+        cls.producer, cls.manager, cls.director, cls.agent = users_of(
             cls.env,
-            login="of_rep_producer",
-            groups="order_fulfilment.group_review_production",
-            name="Pat Production",
-        )
-        cls.manager = new_test_user(
-            cls.env, login="of_rep_manager", groups="sales_team.group_sale_manager", name="Mia Manager"
-        )
-        cls.director = new_test_user(
-            cls.env,
-            login="of_rep_director",
-            groups="order_fulfilment.group_sales_director",
-            name="Dan Director",
-        )
-        cls.agent = new_test_user(
-            cls.env, login="of_rep_agent", groups="order_fulfilment.group_aftersales_user", name="Alice Agent"
+            ("of_rep_producer", "order_fulfilment.group_review_production", "Pat Production"),
+            ("of_rep_manager", "sales_team.group_sale_manager", "Mia Manager"),
+            ("of_rep_director", "order_fulfilment.group_sales_director", "Dan Director"),
+            ("of_rep_agent", "order_fulfilment.group_aftersales_user", "Alice Agent"),
         )
         cls.env["fulfilment.review.rule"].create(
             {
