@@ -26,6 +26,36 @@ def delivered_goods(order, picking, product, **values):
     return {"order_id": order.id, "picking_id": picking.id, "product_id": product.id, **values}
 
 
+# The people of the tests, by role: their groups and their name (their logins differ from case to case).
+STAFF = {
+    "manager": ("sales_team.group_sale_manager", "Mia Manager"),
+    "director": ("order_fulfilment.group_sales_director", "Dan Director"),
+    "salesman2": ("sales_team.group_sale_salesman", "Otto Other"),
+    "producer": ("order_fulfilment.group_review_production", "Pat Production"),
+    "producer2": ("order_fulfilment.group_review_production", "Paul Production"),
+    "engineer": ("order_fulfilment.group_review_technical", "Tess Technical"),
+    "buyer": ("order_fulfilment.group_review_purchasing", "Pia Purchasing"),
+    "finance": ("order_fulfilment.group_review_finance", "Fay Finance"),
+    "agent": ("order_fulfilment.group_aftersales_user", "Alice Agent"),
+    "as_manager": ("order_fulfilment.group_aftersales_manager", "Mark Manager"),
+    "agent_sales": (
+        "order_fulfilment.group_aftersales_user,sales_team.group_sale_salesman_all_leads,stock.group_stock_user",
+        "Sam Service",
+    ),
+    "plain": ("base.group_user", "Pat Plain"),
+    "planner": ("mrp.group_mrp_user,stock.group_stock_user", "Pu Planner"),
+    "store": ("stock.group_stock_user", "Shi Store"),
+    "inspector": ("order_fulfilment.group_review_quality", "Qian Inspector"),
+    "qmanager": ("order_fulfilment.group_quality_manager", "Qu Quality Manager"),
+    "gm": ("order_fulfilment.group_general_manager", "Gao General Manager"),
+}
+
+
+def roster(env, prefix, *roles, factory=new_test_user):
+    """One user per role of ``STAFF``, in order, with the login ``<prefix>_<role>``."""
+    return users_of(env, *((f"{prefix}_{role}", *STAFF[role]) for role in roles), factory=factory)
+
+
 def load_chinese(env):
     """Chinese (zh_CN) active with the addon's translations, nothing cached from before."""
     env["res.lang"]._activate_lang("zh_CN")

@@ -9,7 +9,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
-from .common import FulfilmentCase, load_chinese, users_of
+from .common import FulfilmentCase, load_chinese, roster
 
 
 @tagged("post_install", "-at_install")
@@ -17,13 +17,8 @@ class TestChangeRequest(FulfilmentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager, cls.director, cls.producer, cls.other_salesman = users_of(
-            cls.env,
-            ("of_sales_manager", "sales_team.group_sale_manager", "Mia Manager"),
-            ("of_cr_director", "order_fulfilment.group_sales_director", "Dan Director"),
-            ("of_cr_producer", "order_fulfilment.group_review_production", "Pat Production"),
-            ("of_cr_salesman2", "sales_team.group_sale_salesman", "Otto Other"),
-        )
+        roles = ("manager", "director", "producer", "salesman2")
+        cls.manager, cls.director, cls.producer, cls.other_salesman = roster(cls.env, "of_cr", *roles)
         cls.Request = cls.env["fulfilment.change.request"]
         cls.change_rules = cls.env["fulfilment.review.rule"].search([("applies_to", "=", "change_request")])
 

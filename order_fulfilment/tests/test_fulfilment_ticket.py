@@ -14,7 +14,7 @@ from odoo.addons.order_fulfilment.tools.sla import (
     next_sla_check,
 )
 
-from .common import FulfilmentCase, delivered_goods, only_in, staff_user, users_of
+from .common import FulfilmentCase, delivered_goods, only_in, roster, staff_user
 
 T0 = datetime(2026, 3, 2, 8, 0, 0)  # a Monday
 
@@ -85,20 +85,8 @@ class TicketCase(FulfilmentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.agent, cls.manager, cls.agent_sales, cls.plain_user = users_of(
-            cls.env,
-            ("of_agent", "order_fulfilment.group_aftersales_user", "Alice Agent"),
-            ("of_as_manager", "order_fulfilment.group_aftersales_manager", "Mark Manager"),
-            (
-                "of_agent_sales",
-                (
-                    "order_fulfilment.group_aftersales_user,sales_team.group_sale_salesman_all_leads,"
-                    "stock.group_stock_user"
-                ),
-                "Sam Service",
-            ),
-            ("of_plain", "base.group_user", "Pat Plain"),
-        )
+        roles = ("agent", "as_manager", "agent_sales", "plain")
+        cls.agent, cls.manager, cls.agent_sales, cls.plain_user = roster(cls.env, "of", *roles)
         cls.other_customer = cls.env["res.partner"].create({"name": "Dalian Pipe Co"})
         cls.Ticket = cls.env["fulfilment.ticket"]
         cls.company.aftersales_assign_minutes = 60

@@ -7,7 +7,7 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.base.models import ir_actions_report
 
-from .common import FulfilmentCase, load_chinese, users_of
+from .common import FulfilmentCase, load_chinese, roster
 
 REVIEW_REPORT = "order_fulfilment.fulfilment_review_report"
 CHANGE_REPORT = "order_fulfilment.fulfilment_change_request_report"
@@ -23,13 +23,8 @@ class ReportCase(FulfilmentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.producer, cls.manager, cls.director, cls.agent = users_of(
-            cls.env,
-            ("of_rep_producer", "order_fulfilment.group_review_production", "Pat Production"),
-            ("of_rep_manager", "sales_team.group_sale_manager", "Mia Manager"),
-            ("of_rep_director", "order_fulfilment.group_sales_director", "Dan Director"),
-            ("of_rep_agent", "order_fulfilment.group_aftersales_user", "Alice Agent"),
-        )
+        roles = ("producer", "manager", "director", "agent")
+        cls.producer, cls.manager, cls.director, cls.agent = roster(cls.env, "of_rep", *roles)
         cls.env["fulfilment.review.rule"].create(
             {
                 "name": "Production capacity",
