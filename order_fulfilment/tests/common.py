@@ -10,6 +10,52 @@ def staff_user(env, login, groups, **values):
     return new_test_user(env, login=login, groups=groups, email=False, **values)
 
 
+def only_in(company):
+    """The values of a user who works in ``company`` only."""
+    return {"company_id": company.id, "company_ids": [Command.set(company.ids)]}
+
+
+def users_of(env, *specs, factory=new_test_user):
+    """One user per (login, groups, name) row, in order, made by ``factory`` (``new_test_user``, or
+    ``staff_user`` for users without an e-mail address)."""
+    return [factory(env, login=login, groups=groups, name=name) for login, groups, name in specs]
+
+
+def delivered_goods(order, picking, product, **values):
+    """The values of a ticket about ``product`` of ``order`` delivered by ``picking``."""
+    return {"order_id": order.id, "picking_id": picking.id, "product_id": product.id, **values}
+
+
+# The people of the tests, by role: their groups and their name (their logins differ from case to case).
+STAFF = {
+    "manager": ("sales_team.group_sale_manager", "Mia Manager"),
+    "director": ("order_fulfilment.group_sales_director", "Dan Director"),
+    "salesman2": ("sales_team.group_sale_salesman", "Otto Other"),
+    "producer": ("order_fulfilment.group_review_production", "Pat Production"),
+    "producer2": ("order_fulfilment.group_review_production", "Paul Production"),
+    "engineer": ("order_fulfilment.group_review_technical", "Tess Technical"),
+    "buyer": ("order_fulfilment.group_review_purchasing", "Pia Purchasing"),
+    "finance": ("order_fulfilment.group_review_finance", "Fay Finance"),
+    "agent": ("order_fulfilment.group_aftersales_user", "Alice Agent"),
+    "as_manager": ("order_fulfilment.group_aftersales_manager", "Mark Manager"),
+    "agent_sales": (
+        "order_fulfilment.group_aftersales_user,sales_team.group_sale_salesman_all_leads,stock.group_stock_user",
+        "Sam Service",
+    ),
+    "plain": ("base.group_user", "Pat Plain"),
+    "planner": ("mrp.group_mrp_user,stock.group_stock_user", "Pu Planner"),
+    "store": ("stock.group_stock_user", "Shi Store"),
+    "inspector": ("order_fulfilment.group_review_quality", "Qian Inspector"),
+    "qmanager": ("order_fulfilment.group_quality_manager", "Qu Quality Manager"),
+    "gm": ("order_fulfilment.group_general_manager", "Gao General Manager"),
+}
+
+
+def roster(env, prefix, *roles, factory=new_test_user):
+    """One user per role of ``STAFF``, in order, with the login ``<prefix>_<role>``."""
+    return users_of(env, *((f"{prefix}_{role}", *STAFF[role]) for role in roles), factory=factory)
+
+
 def load_chinese(env):
     """Chinese (zh_CN) active with the addon's translations, nothing cached from before."""
     env["res.lang"]._activate_lang("zh_CN")
@@ -18,8 +64,8 @@ def load_chinese(env):
     env.registry.clear_cache()
 
 
-class FulfilmentCase(TransactionCase):
-    """Products with a two-level BoM (MTO + Manufacture), users of every role, a customer."""
+class QuietCase(TransactionCase):
+    """The company and its warehouse, in an environment that tracks no change and logs no creation."""
 
     @classmethod
     def setUpClass(cls):
@@ -28,6 +74,14 @@ class FulfilmentCase(TransactionCase):
         cls.company = cls.env.company
         cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
         cls.stock_location = cls.warehouse.lot_stock_id
+
+
+class FulfilmentCase(QuietCase):
+    """Products with a two-level BoM (MTO + Manufacture), users of every role, a customer."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.route_mto = cls.env.ref("stock.route_warehouse0_mto")
         cls.route_mto.active = True
         cls.route_manufacture = cls.warehouse.manufacture_pull_id.route_id
@@ -135,6 +189,14 @@ class FulfilmentCase(TransactionCase):
             else:
                 wizard.process_cancel_backorder()
         return picking
+
+    def _confirm_wizard(self, model, user, values, **context):
+        """Open the wizard ``model`` as ``user`` with ``context`` (its defaults), fill in ``values``
+        and confirm it."""
+        form = Form(self.env[model].with_user(user).with_context(**context))
+        for name, value in values.items():
+            setattr(form, name, value)
+        return form.save().action_confirm()
 
     def _produce(self, production):
         """Produce all of ``production`` and mark it done."""

@@ -18,7 +18,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import FulfilmentCase
+from .common import FulfilmentCase, delivered_goods, only_in
 
 HYPOTHESIS = {"deadline": None, "max_examples": 25, "database": None}
 MISSING_ID = 2_000_000_000
@@ -70,8 +70,7 @@ class TestBadInput(FulfilmentCase):
             env,
             login="bad_agent_b",
             groups="order_fulfilment.group_aftersales_user",
-            company_id=cls.company_b.id,
-            company_ids=[Command.set(cls.company_b.ids)],
+            **only_in(cls.company_b),
         )
         cls.product_b = env["product.product"].create(
             {"name": "Company B valve", "company_id": cls.company_b.id}
@@ -542,11 +541,7 @@ class TestBadInput(FulfilmentCase):
         with self._rolled_back():
             order, picking = self._delivered(qty=2)
             ticket = self._ticket(
-                ticket_type="return",
-                order_id=order.id,
-                picking_id=picking.id,
-                product_id=self.stocked.id,
-                quantity=quantity,
+                **delivered_goods(order, picking, self.stocked, ticket_type="return", quantity=quantity)
             )
             ticket.with_user(self.agent).action_assign()
             pickings = self.env["stock.picking"].search_count([])

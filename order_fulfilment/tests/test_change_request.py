@@ -7,9 +7,9 @@ from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
-from .common import FulfilmentCase, load_chinese
+from .common import FulfilmentCase, load_chinese, roster
 
 
 @tagged("post_install", "-at_install")
@@ -17,24 +17,8 @@ class TestChangeRequest(FulfilmentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager = new_test_user(
-            cls.env, login="of_sales_manager", groups="sales_team.group_sale_manager", name="Mia Manager"
-        )
-        cls.director = new_test_user(
-            cls.env,
-            login="of_cr_director",
-            groups="order_fulfilment.group_sales_director",
-            name="Dan Director",
-        )
-        cls.producer = new_test_user(
-            cls.env,
-            login="of_cr_producer",
-            groups="order_fulfilment.group_review_production",
-            name="Pat Production",
-        )
-        cls.other_salesman = new_test_user(
-            cls.env, login="of_cr_salesman2", groups="sales_team.group_sale_salesman", name="Otto Other"
-        )
+        roles = ("manager", "director", "producer", "salesman2")
+        cls.manager, cls.director, cls.producer, cls.other_salesman = roster(cls.env, "of_cr", *roles)
         cls.Request = cls.env["fulfilment.change.request"]
         cls.change_rules = cls.env["fulfilment.review.rule"].search([("applies_to", "=", "change_request")])
 

@@ -75,17 +75,26 @@ class TestConcurrency(MultiWorkerServerMixin, TransactionCase):
             warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
             env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 1000)
 
+            def quotation(qty, **values):
+                line = {"product_id": product.id, "product_uom_qty": qty, "price_unit": 50.0}
+                return env["sale.order"].create(
+                    {
+                        "partner_id": customer.id,
+                        "user_id": cls.salesman_id,
+                        **values,
+                        "order_line": [Command.create(line)],
+                    }
+                )
+
+            def production_rule(name, **values):
+                group = env.ref("order_fulfilment.group_review_production")
+                env["fulfilment.review.rule"].create(
+                    {"name": f"{name} {cls.suffix}", "group_id": group.id, **values}
+                )
+
             # A change request, approved (no change rules in this database), to apply.
             env["fulfilment.review.rule"].search([("applies_to", "=", "change_request")]).active = False
-            order = env["sale.order"].create(
-                {
-                    "partner_id": customer.id,
-                    "user_id": cls.salesman_id,
-                    "order_line": [
-                        Command.create({"product_id": product.id, "product_uom_qty": 4, "price_unit": 50.0})
-                    ],
-                }
-            )
+            order = quotation(4)
             order.action_confirm()
             salesman = env["res.users"].browse(cls.salesman_id)
             request = (
@@ -102,47 +111,21 @@ class TestConcurrency(MultiWorkerServerMixin, TransactionCase):
             cls.request_id = request.id
 
             # A quotation under a production review (only big orders need it).
-            env["fulfilment.review.rule"].create(
-                {
-                    "name": f"Concurrent production review {cls.suffix}",
-                    "group_id": env.ref("order_fulfilment.group_review_production").id,
-                    "min_amount": 10000.0,
-                }
-            )
-            quotation = env["sale.order"].create(
-                {
-                    "partner_id": customer.id,
-                    "user_id": cls.salesman_id,
-                    "order_line": [
-                        Command.create({"product_id": product.id, "product_uom_qty": 400, "price_unit": 50.0})
-                    ],
-                }
-            )
-            quotation.with_user(salesman).action_request_review()
-            review = quotation.review_ids
+            production_rule("Concurrent production review", min_amount=10000.0)
+            big = quotation(400)
+            big.with_user(salesman).action_request_review()
+            review = big.review_ids
             assert len(review) == 1 and review.state == "pending", review.mapped("state")
-            cls.quotation_id = quotation.id
+            cls.quotation_id = big.id
             cls.review_id = review.id
 
             # A small quotation whose production sign-off needs two approvers.
-            env["fulfilment.review.rule"].create(
-                {
-                    "name": f"Concurrent dual sign-off {cls.suffix}",
-                    "group_id": env.ref("order_fulfilment.group_review_production").id,
-                    "min_approvers": 2,
-                    "filter_domain": repr([("client_order_ref", "=", f"DUAL-{cls.suffix}")]),
-                }
+            production_rule(
+                "Concurrent dual sign-off",
+                min_approvers=2,
+                filter_domain=repr([("client_order_ref", "=", f"DUAL-{cls.suffix}")]),
             )
-            dual = env["sale.order"].create(
-                {
-                    "partner_id": customer.id,
-                    "user_id": cls.salesman_id,
-                    "client_order_ref": f"DUAL-{cls.suffix}",
-                    "order_line": [
-                        Command.create({"product_id": product.id, "product_uom_qty": 2, "price_unit": 50.0})
-                    ],
-                }
-            )
+            dual = quotation(2, client_order_ref=f"DUAL-{cls.suffix}")
             dual.with_user(salesman).action_request_review()
             assert len(dual.review_ids) == 1 and dual.review_ids.min_approvers == 2, dual.review_ids
             cls.dual_quotation_id = dual.id

@@ -3,9 +3,9 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tests import HttpCase, tagged
 
-from .common import JsonRpcMixin, RpcError, staff_user
+from .common import JsonRpcMixin, QuietCase, RpcError, staff_user
 
 # Monday 3 March 2025, 08:00 UTC: the plant works Monday to Friday, 08:00-12:00 and
 # 13:00-17:00 UTC; Wednesday 5 March is a public holiday where a test says so. Orders ship
@@ -19,14 +19,12 @@ def dt(text):
 
 
 @tagged("post_install", "-at_install")
-class TestFeasible(TransactionCase):
+class TestFeasible(QuietCase):
     """The earliest feasible date on hand-built plants, against figures worked out by hand."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True))
-        cls.company = cls.env.company
         cls.calendar = cls.env["resource.calendar"].create(
             {
                 "name": "Plant day shift (UTC)",
@@ -56,8 +54,6 @@ class TestFeasible(TransactionCase):
             }
         )
         cls.company.partner_id.tz = "UTC"
-        cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
-        cls.stock_location = cls.warehouse.lot_stock_id
         Workcenter = cls.env["mrp.workcenter"]
         cls.line_a, cls.line_b, cls.line_c = (
             Workcenter.create(

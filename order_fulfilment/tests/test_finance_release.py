@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import FulfilmentCase, JsonRpcMixin, RpcError, load_chinese, staff_user
+from .common import FulfilmentCase, JsonRpcMixin, RpcError, load_chinese, only_in, staff_user
 
 # The columns of the Waiting for Payment list.
 LIST_FIELDS = [
@@ -141,22 +141,14 @@ class TestFinanceRelease(JsonRpcMixin, HttpCase, FulfilmentCase):
     def test_finance_of_one_company_only(self):
         company_b = self.env["res.company"].create({"name": "Finance Test Company B"})
         salesman_b = staff_user(
-            self.env,
-            "of_fin_salesman_b",
-            "sales_team.group_sale_salesman",
-            company_id=company_b.id,
-            company_ids=[Command.set(company_b.ids)],
+            self.env, "of_fin_salesman_b", "sales_team.group_sale_salesman", **only_in(company_b)
         )
         order_a = self._confirmed()
         order_b = self._confirmed(user=salesman_b, company=company_b)
         self.assertEqual(order_b.company_id, company_b)
         self.assertFalse(order_b.delivery_released)
         finance_b = staff_user(
-            self.env,
-            "of_fin_b",
-            "order_fulfilment.group_review_finance",
-            company_id=company_b.id,
-            company_ids=[Command.set(company_b.ids)],
+            self.env, "of_fin_b", "order_fulfilment.group_review_finance", **only_in(company_b)
         )
         self.authenticate("of_fin_only", "of_fin_only")
         ids = {row["id"] for row in self._waiting_rows()}

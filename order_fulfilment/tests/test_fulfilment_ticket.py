@@ -5,7 +5,6 @@ from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -15,7 +14,7 @@ from odoo.addons.order_fulfilment.tools.sla import (
     next_sla_check,
 )
 
-from .common import FulfilmentCase, staff_user
+from .common import FulfilmentCase, delivered_goods, only_in, roster, staff_user
 
 T0 = datetime(2026, 3, 2, 8, 0, 0)  # a Monday
 
@@ -86,23 +85,8 @@ class TicketCase(FulfilmentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.agent = new_test_user(
-            cls.env, login="of_agent", groups="order_fulfilment.group_aftersales_user", name="Alice Agent"
-        )
-        cls.manager = new_test_user(
-            cls.env,
-            login="of_as_manager",
-            groups="order_fulfilment.group_aftersales_manager",
-            name="Mark Manager",
-        )
-        cls.agent_sales = new_test_user(
-            cls.env,
-            login="of_agent_sales",
-            groups="order_fulfilment.group_aftersales_user,sales_team.group_sale_salesman_all_leads,"
-            "stock.group_stock_user",
-            name="Sam Service",
-        )
-        cls.plain_user = new_test_user(cls.env, login="of_plain", groups="base.group_user", name="Pat Plain")
+        roles = ("agent", "as_manager", "agent_sales", "plain")
+        cls.agent, cls.manager, cls.agent_sales, cls.plain_user = roster(cls.env, "of", *roles)
         cls.other_customer = cls.env["res.partner"].create({"name": "Dalian Pipe Co"})
         cls.Ticket = cls.env["fulfilment.ticket"]
         cls.company.aftersales_assign_minutes = 60
@@ -127,6 +111,14 @@ class TicketCase(FulfilmentCase):
         values = {"partner_id": self.customer.id, "ticket_type": "complaint", "description": "Noisy pump"}
         values.update(vals)
         return self.Ticket.with_user(user or self.agent).create(values)
+
+    def _ticket_assigned_at(self, minutes):
+        """A ticket opened at T0, taken by the agent ``minutes`` later."""
+        with freeze_time(T0):
+            ticket = self._ticket()
+        with freeze_time(at(minutes)):
+            ticket.with_user(self.agent).action_assign()
+        return ticket
 
     def _run_pass(self, minutes):
         with freeze_time(at(minutes)):
@@ -211,10 +203,7 @@ class TestTicketSla(TicketCase):
         self.assertFalse(ticket.activity_ids.filtered(lambda a: a.user_id == self.agent))
 
     def test_met_on_time(self):
-        with freeze_time(T0):
-            ticket = self._ticket()
-        with freeze_time(at(10)):
-            ticket.with_user(self.agent).action_assign()
+        ticket = self._ticket_assigned_at(10)
         self.assertEqual(ticket.state, "assigned")
         self.assertEqual(ticket.user_id, self.agent)
         self.assertEqual(ticket.assigned_date, at(10))
@@ -229,10 +218,7 @@ class TestTicketSla(TicketCase):
         self.assertFalse(ticket.activity_ids)
 
     def test_late_assignment_escalates_once(self):
-        with freeze_time(T0):
-            ticket = self._ticket()
-        with freeze_time(at(70)):
-            ticket.with_user(self.agent).action_assign()
+        ticket = self._ticket_assigned_at(70)
         self.assertEqual(ticket.sla_state, "breached")
         # Escalation is left to the pass, which sees the ticket at once.
         self.assertEqual(ticket.sla_next_check, at(70))
@@ -311,12 +297,7 @@ class TestTicketSla(TicketCase):
         zh_manager = staff_user(self.env, "of_as_manager_zh", manager, name="Wang Manager", lang="zh_CN")
         other = self.env["res.company"].create({"name": "Second Pump Works"})
         elsewhere = staff_user(
-            self.env,
-            "of_as_manager_other",
-            manager,
-            name="Olga Elsewhere",
-            company_id=other.id,
-            company_ids=[Command.set(other.ids)],
+            self.env, "of_as_manager_other", manager, name="Olga Elsewhere", **only_in(other)
         )
         with freeze_time(T0):
             ticket = self._ticket()
@@ -612,13 +593,12 @@ class TestTicketRules(TicketCase):
     def test_contact_wizard_posts_note(self):
         ticket = self._ticket()
         ticket.with_user(self.agent).action_assign()
-        wizard = Form(
-            self.env["fulfilment.ticket.contact"]
-            .with_user(self.agent)
-            .with_context(default_ticket_id=ticket.id)
+        self._confirm_wizard(
+            "fulfilment.ticket.contact",
+            self.agent,
+            {"note": "Spoke to the buyer; a technician visits on Monday."},
+            default_ticket_id=ticket.id,
         )
-        wizard.note = "Spoke to the buyer; a technician visits on Monday."
-        wizard.save().action_confirm()
         self.assertTrue(ticket.first_contact_date)
         self.assertTrue(
             ticket.message_ids.filtered(lambda m: "technician visits on Monday" in (m.body or ""))
@@ -641,11 +621,7 @@ class TestTicketResolution(TicketCase):
         order, picking = self._delivered_order(qty=5)
         self.assertEqual(picking.state, "done")
         ticket = self._ticket(
-            ticket_type="return",
-            order_id=order.id,
-            picking_id=picking.id,
-            product_id=self.stocked.id,
-            quantity=2,
+            **delivered_goods(order, picking, self.stocked, ticket_type="return", quantity=2)
         )
         action = ticket.with_user(self.agent).action_create_return()
         returned = self.env["stock.picking"].browse(ticket.return_picking_ids.ids)
@@ -663,9 +639,7 @@ class TestTicketResolution(TicketCase):
         returned.move_ids.quantity = 2
         returned.move_ids.picked = True
         returned.button_validate()
-        rest = self._ticket(
-            ticket_type="return", order_id=order.id, picking_id=picking.id, product_id=self.stocked.id
-        )
+        rest = self._ticket(**delivered_goods(order, picking, self.stocked, ticket_type="return"))
         rest.with_user(self.agent).action_create_return()
         self.assertEqual(rest.return_picking_ids.move_ids.product_uom_qty, 3)
         too_many = self._ticket(
@@ -685,11 +659,7 @@ class TestTicketResolution(TicketCase):
     def test_replacement_order(self):
         order, picking = self._delivered_order(qty=3)
         ticket = self._ticket(
-            ticket_type="exchange",
-            order_id=order.id,
-            picking_id=picking.id,
-            product_id=self.stocked.id,
-            quantity=2,
+            **delivered_goods(order, picking, self.stocked, ticket_type="exchange", quantity=2)
         )
         # The flange kit has no warranty (no warranty months), delivered or not: the replacement at
         # zero price is signed off first.

@@ -41,14 +41,20 @@ class RepairCase(TicketCase):
         lots = Lot.create([{"name": name, "product_id": product.id} for name in names])
         for lot in lots:
             cls.env["stock.quant"]._update_available_quantity(product, cls.stock_location, 1, lot_id=lot)
-        order = cls._create_order([(product, len(lots), 800.0)])
+        order, picking = cls._sell_and_ship(product, len(lots), when)
+        return order, picking, lots
+
+    @classmethod
+    def _sell_and_ship(cls, product, qty, when):
+        """An order of ``qty`` ``product`` confirmed and shipped at ``when``: the order, its delivery."""
+        order = cls._create_order([(product, qty, 800.0)])
         with freeze_time(when):
             order.action_confirm()
             picking = order.picking_ids
             picking.action_assign()
             picking.move_ids.picked = True
             picking.button_validate()
-        return order, picking, lots
+        return order, picking
 
     def _repair_ticket(self, user=None, **vals):
         values = {

@@ -45,13 +45,7 @@ class TestLotWarranty(RepairCase):
         customers = self.env.ref("stock.stock_location_customers")
         Quant._update_available_quantity(self.serial_pump, customers, -1, lot_id=self.lot)
         Quant._update_available_quantity(self.serial_pump, self.stock_location, 1, lot_id=self.lot)
-        order = self._create_order([(self.serial_pump, 1, 800.0)])
-        with freeze_time(IN_WARRANTY):
-            order.action_confirm()
-            picking = order.picking_ids
-            picking.action_assign()
-            picking.move_ids.picked = True
-            picking.button_validate()
+        __, picking = self._sell_and_ship(self.serial_pump, 1, IN_WARRANTY)
         self.assertEqual(picking.state, "done")
         self.assertEqual(picking.move_line_ids.lot_id, self.lot)
         self.assertEqual(self.lot.fulfilment_first_delivery_date, DELIVERED)

@@ -7,43 +7,49 @@ from odoo.tools import SQL
 
 from .common import FulfilmentCase
 
+# The fulfilment settings of a new company.
+COMPANY_DEFAULTS = {
+    "fulfilment_cutoff_hour": 17.25,
+    "fulfilment_rush_lead_days": 1,
+    "fulfilment_standard_lead_days": 3,
+    "fulfilment_expedite_days": 2,
+    "fulfilment_change_response_minutes": 30,
+    "fulfilment_started_change_policy": "block",
+    "aftersales_assign_minutes": 60,
+    "aftersales_contact_minutes": 120,
+    "fulfilment_sla_use_calendar": False,
+}
+
 
 @tagged("post_install", "-at_install")
 class TestInstall(FulfilmentCase):
+    def _assert_settings(self, company, expected):
+        for name, value in expected.items():
+            with self.subTest(setting=name):
+                self.assertEqual(company[name], value)
+
     def test_company_defaults(self):
         company = self.env["res.company"].create({"name": "New Pump Works"})
-        self.assertEqual(company.fulfilment_cutoff_hour, 17.25)
-        self.assertEqual(company.fulfilment_rush_lead_days, 1)
-        self.assertEqual(company.fulfilment_standard_lead_days, 3)
-        self.assertEqual(company.fulfilment_expedite_days, 2)
-        self.assertEqual(company.fulfilment_change_response_minutes, 30)
-        self.assertEqual(company.fulfilment_started_change_policy, "block")
-        self.assertEqual(company.aftersales_assign_minutes, 60)
-        self.assertEqual(company.aftersales_contact_minutes, 120)
-        self.assertFalse(company.fulfilment_sla_use_calendar)
+        self._assert_settings(company, COMPANY_DEFAULTS)
 
     def test_settings_round_trip(self):
+        saved = {
+            "fulfilment_cutoff_hour": 16.5,
+            "fulfilment_rush_lead_days": 2,
+            "fulfilment_standard_lead_days": 5,
+            "fulfilment_expedite_days": 3,
+            "fulfilment_change_response_minutes": 45,
+            "fulfilment_started_change_policy": "re_review",
+            "aftersales_assign_minutes": 30,
+            "aftersales_contact_minutes": 90,
+            "fulfilment_sla_use_calendar": True,
+        }
+        self.assertEqual(saved.keys(), COMPANY_DEFAULTS.keys(), "every default is round-tripped")
         with Form(self.env["res.config.settings"]) as settings:
-            settings.fulfilment_cutoff_hour = 16.5
-            settings.fulfilment_rush_lead_days = 2
-            settings.fulfilment_standard_lead_days = 5
-            settings.fulfilment_expedite_days = 3
-            settings.fulfilment_change_response_minutes = 45
-            settings.fulfilment_started_change_policy = "re_review"
-            settings.aftersales_assign_minutes = 30
-            settings.aftersales_contact_minutes = 90
-            settings.fulfilment_sla_use_calendar = True
+            for name, value in saved.items():
+                setattr(settings, name, value)
         settings.save().execute()
-        company = self.env.company
-        self.assertEqual(company.fulfilment_cutoff_hour, 16.5)
-        self.assertEqual(company.fulfilment_rush_lead_days, 2)
-        self.assertEqual(company.fulfilment_standard_lead_days, 5)
-        self.assertEqual(company.fulfilment_expedite_days, 3)
-        self.assertEqual(company.fulfilment_change_response_minutes, 45)
-        self.assertEqual(company.fulfilment_started_change_policy, "re_review")
-        self.assertEqual(company.aftersales_assign_minutes, 30)
-        self.assertEqual(company.aftersales_contact_minutes, 90)
-        self.assertTrue(company.fulfilment_sla_use_calendar)
+        self._assert_settings(self.env.company, saved)
         # A fresh settings form shows what was saved.
         self.assertEqual(Form(self.env["res.config.settings"]).fulfilment_cutoff_hour, 16.5)
 

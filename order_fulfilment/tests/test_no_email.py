@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import email_split
 
-from .common import FulfilmentCase, staff_user
+from .common import FulfilmentCase, delivered_goods, staff_user, users_of
 
 
 @tagged("post_install", "-at_install")
@@ -16,29 +16,32 @@ class TestNoEmailWorkflow(FulfilmentCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.partner_id.email = "service@harbin-pumps.example.com"
-        cls.sales = staff_user(cls.env, "ne_sales", "sales_team.group_sale_salesman", name="Sun Sales")
-        cls.sales_manager = staff_user(
-            cls.env, "ne_sales_manager", "sales_team.group_sale_manager", name="Ma Manager"
-        )
-        cls.director = staff_user(
-            cls.env, "ne_director", "order_fulfilment.group_sales_director", name="Du Director"
-        )
-        cls.producer = staff_user(
-            cls.env, "ne_producer", "order_fulfilment.group_review_production", name="Pan Production"
-        )
-        cls.engineer = staff_user(
-            cls.env, "ne_engineer", "order_fulfilment.group_review_technical", name="Tang Technical"
-        )
-        cls.finance = staff_user(
+        (
+            cls.sales,
+            cls.sales_manager,
+            cls.director,
+            cls.producer,
+            cls.engineer,
+            cls.finance,
+            cls.agent,
+            cls.storekeeper,
+            cls.planner,
+        ) = users_of(
             cls.env,
-            "ne_finance",
-            "sales_team.group_sale_salesman_all_leads,order_fulfilment.group_review_finance",
-            name="Fu Finance",
-        )
-        cls.agent = staff_user(cls.env, "ne_agent", "order_fulfilment.group_aftersales_user", name="An Agent")
-        cls.storekeeper = staff_user(cls.env, "ne_stock", "stock.group_stock_user", name="Shi Stock")
-        cls.planner = staff_user(
-            cls.env, "ne_planner", "mrp.group_mrp_user,stock.group_stock_user", name="Pu Planner"
+            ("ne_sales", "sales_team.group_sale_salesman", "Sun Sales"),
+            ("ne_sales_manager", "sales_team.group_sale_manager", "Ma Manager"),
+            ("ne_director", "order_fulfilment.group_sales_director", "Du Director"),
+            ("ne_producer", "order_fulfilment.group_review_production", "Pan Production"),
+            ("ne_engineer", "order_fulfilment.group_review_technical", "Tang Technical"),
+            (
+                "ne_finance",
+                "sales_team.group_sale_salesman_all_leads,order_fulfilment.group_review_finance",
+                "Fu Finance",
+            ),
+            ("ne_agent", "order_fulfilment.group_aftersales_user", "An Agent"),
+            ("ne_stock", "stock.group_stock_user", "Shi Stock"),
+            ("ne_planner", "mrp.group_mrp_user,stock.group_stock_user", "Pu Planner"),
+            factory=staff_user,
         )
         Rule = cls.env["fulfilment.review.rule"]
         cls.group_production = cls.env.ref("order_fulfilment.group_review_production")
@@ -166,20 +169,11 @@ class TestNoEmailWorkflow(FulfilmentCase):
     # ------------------------------------------------------------------
     def test_ticket_actions(self):
         order, picking = self._delivered()
+        goods = delivered_goods(order, picking, self.stocked, ticket_type="return", quantity=1)
         ticket = (
             self.env["fulfilment.ticket"]
             .with_user(self.agent)
-            .create(
-                {
-                    "partner_id": self.customer.id,
-                    "ticket_type": "return",
-                    "order_id": order.id,
-                    "picking_id": picking.id,
-                    "product_id": self.stocked.id,
-                    "quantity": 1,
-                    "description": "One kit arrived bent",
-                }
-            )
+            .create({"partner_id": self.customer.id, **goods, "description": "One kit arrived bent"})
         )
         ticket.action_assign()
         self.assertEqual(ticket.state, "assigned")

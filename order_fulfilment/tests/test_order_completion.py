@@ -24,6 +24,27 @@ class TestOrderCompletion(FulfilmentCase):
             cls.env, "of_oc_seller", "sales_team.group_sale_salesman_all_leads", name="Zhao Seller"
         )
 
+    def _pump_inspection(self, suffix):
+        """The company's quality gate off and a final inspection of the pump: its inspector and
+        quality manager (logins ending in ``suffix``)."""
+        inspector = staff_user(self.env, f"of_oc_inspector{suffix}", "order_fulfilment.group_review_quality")
+        manager = staff_user(self.env, f"of_oc_qmanager{suffix}", "order_fulfilment.group_quality_manager")
+        self.company.fulfilment_quality_gate = False
+        self.env["fulfilment.quality.point"].with_user(manager).create(
+            {
+                "name": "Pump final inspection",
+                "operation": "production",
+                "product_ids": [Command.set(self.pump.ids)],
+                "item_ids": [Command.create({"name": "Pressure test", "kind": "passfail"})],
+            }
+        )
+        return inspector, manager
+
+    def _produce_all(self, productions):
+        """Produce ``productions``, the pump's MO last."""
+        for production in productions.sorted(lambda mo: mo.product_id == self.pump):
+            self._produce(production)
+
     def _confirmed(self, lines):
         order = self._create_order(lines)
         order.action_confirm()
@@ -104,21 +125,10 @@ class TestOrderCompletion(FulfilmentCase):
     def test_short_closed_order_waits_for_its_inspection(self):
         """Closed short before the inspection of what shipped (the quality gate off): complete
         once the inspection passes."""
-        inspector = staff_user(self.env, "of_oc_inspector2", "order_fulfilment.group_review_quality")
-        manager = staff_user(self.env, "of_oc_qmanager2", "order_fulfilment.group_quality_manager")
-        self.company.fulfilment_quality_gate = False
-        self.env["fulfilment.quality.point"].with_user(manager).create(
-            {
-                "name": "Pump final inspection",
-                "operation": "production",
-                "product_ids": [Command.set(self.pump.ids)],
-                "item_ids": [Command.create({"name": "Pressure test", "kind": "passfail"})],
-            }
-        )
+        inspector, __ = self._pump_inspection("2")
         order = self._confirmed([(self.pump, 2, 1000.0)])
         productions = order._fulfilment_collect_productions()
-        for production in productions.sorted(lambda mo: mo.product_id == self.pump):
-            self._produce(production)
+        self._produce_all(productions)
         self._ship(order, qty=1, backorder=False)
         self.assertTrue(order.fulfilment_delivery_closed)
         check = self.env["fulfilment.quality.check"].search([("production_id", "in", productions.ids)])
@@ -138,8 +148,7 @@ class TestOrderCompletion(FulfilmentCase):
         order = self._confirmed([(self.pump, 2, 1000.0)])
         productions = order._fulfilment_collect_productions()
         self.assertEqual(len(productions), 2, "The pump MO and its sub-assembly MO")
-        for production in productions.sorted(lambda mo: mo.product_id == self.pump):
-            self._produce(production)
+        self._produce_all(productions)
         self.assertFalse(order.fulfilment_completed, "Produced but not shipped")
         self._ship(order)
         self.assertTrue(order.fulfilment_completed)
@@ -156,30 +165,18 @@ class TestOrderCompletion(FulfilmentCase):
         self._ship(order)
         self.assertTrue(order.fulfilment_fully_delivered)
         self.assertFalse(order.fulfilment_completed, "The MO is still open: not produced yet")
-        for production in productions.sorted(lambda mo: mo.product_id == self.pump):
-            self._produce(production)
+        self._produce_all(productions)
         self.assertTrue(order.fulfilment_completed)
         self.assertTrue(self._completed_seen_by_seller(order))
 
     def test_inspection_then_disposition_complete_the_order(self):
         """With the company's quality gate off, the pumps ship before their inspection: the
         order is complete only once the inspection passes, or its nonconformity is decided."""
-        inspector = staff_user(self.env, "of_oc_inspector", "order_fulfilment.group_review_quality")
-        manager = staff_user(self.env, "of_oc_qmanager", "order_fulfilment.group_quality_manager")
-        self.company.fulfilment_quality_gate = False
-        self.env["fulfilment.quality.point"].with_user(manager).create(
-            {
-                "name": "Pump final inspection",
-                "operation": "production",
-                "product_ids": [Command.set(self.pump.ids)],
-                "item_ids": [Command.create({"name": "Pressure test", "kind": "passfail"})],
-            }
-        )
+        inspector, manager = self._pump_inspection("")
         orders = self._confirmed([(self.pump, 1, 1000.0)]) | self._confirmed([(self.pump, 1, 1000.0)])
         for order in orders:
             productions = order._fulfilment_collect_productions()
-            for production in productions.sorted(lambda mo: mo.product_id == self.pump):
-                self._produce(production)
+            self._produce_all(productions)
             self._ship(order)
         passed, failed = orders
         Check = self.env["fulfilment.quality.check"]

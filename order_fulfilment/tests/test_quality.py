@@ -120,33 +120,33 @@ class QualityCase(FulfilmentCase):
             Form(self.env["stock.backorder.confirmation"].with_context(**result["context"])).save().process()
         return picking
 
+    def _deliver_once_inspected(self, check, picking):
+        """The delivery waits for ``check``: refused while it is open, done once it passes."""
+        with self.assertRaisesRegex(UserError, check.name):
+            self._deliver(picking)
+        self._inspect(check)
+        self._deliver(picking)
+        self.assertEqual(picking.state, "done")
+
     def _sold(self, product, qty=1):
         order = self._create_order([(product, qty, 100.0)])
         order.action_confirm()
         return order, order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
 
-    def _receive(self, product, qty, lot_name):
+    def _receipt_values(self, product, qty):
+        """A receipt of ``qty`` ``product`` from the supplier."""
         supplier_location = self.env.ref("stock.stock_location_suppliers")
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.in_type_id.id,
-                "partner_id": self.supplier.id,
-                "location_id": supplier_location.id,
-                "location_dest_id": self.stock_location.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": product.name,
-                            "product_id": product.id,
-                            "product_uom_qty": qty,
-                            "product_uom": product.uom_id.id,
-                            "location_id": supplier_location.id,
-                            "location_dest_id": self.stock_location.id,
-                        }
-                    )
-                ],
-            }
-        )
+        locations = {"location_id": supplier_location.id, "location_dest_id": self.stock_location.id}
+        move = {"name": product.name, "product_id": product.id, "product_uom_qty": qty}
+        return {
+            "picking_type_id": self.warehouse.in_type_id.id,
+            "partner_id": self.supplier.id,
+            **locations,
+            "move_ids": [Command.create({**move, "product_uom": product.uom_id.id, **locations})],
+        }
+
+    def _receive(self, product, qty, lot_name):
+        picking = self.env["stock.picking"].create(self._receipt_values(product, qty))
         picking.action_confirm()
         self.assertEqual(picking.state, "assigned")
         check = self._checks(picking_id=picking.id)
@@ -324,30 +324,7 @@ class TestQualityInspections(QualityCase):
         validating the receipts fills the lot of each inspection, in one batch; a line received
         in two lots keeps none (its inspection covers both)."""
         self._point("receipt", self.seal)
-        supplier_location = self.env.ref("stock.stock_location_suppliers")
-        receipts = self.env["stock.picking"].create(
-            [
-                {
-                    "picking_type_id": self.warehouse.in_type_id.id,
-                    "partner_id": self.supplier.id,
-                    "location_id": supplier_location.id,
-                    "location_dest_id": self.stock_location.id,
-                    "move_ids": [
-                        Command.create(
-                            {
-                                "name": self.seal.name,
-                                "product_id": self.seal.id,
-                                "product_uom_qty": 10,
-                                "product_uom": self.seal.uom_id.id,
-                                "location_id": supplier_location.id,
-                                "location_dest_id": self.stock_location.id,
-                            }
-                        )
-                    ],
-                }
-                for __ in range(3)
-            ]
-        )
+        receipts = self.env["stock.picking"].create([self._receipt_values(self.seal, 10) for __ in range(3)])
         receipts.action_confirm()
         checks = [self._checks(picking_id=receipt.id) for receipt in receipts]
         self.assertEqual([len(check) for check in checks], [1, 1, 1])
@@ -383,11 +360,7 @@ class TestQualityInspections(QualityCase):
         check = self._checks(picking_id=picking.id)
         self.assertEqual(len(check), 1)
         self.assertEqual((check.operation, check.qty_inspected), ("delivery", 3))
-        with self.assertRaisesRegex(UserError, check.name):
-            self._deliver(picking)
-        self._inspect(check)
-        self._deliver(picking)
-        self.assertEqual(picking.state, "done")
+        self._deliver_once_inspected(check, picking)
 
     def test_creating_checks_of_many_orders_is_batched(self):
         """The inspections of 30 finished MOs cost no more queries than those of 3."""
@@ -455,11 +428,7 @@ class TestQualityGate(QualityCase):
         check = self._checks(production_id=pump_mo.id)
         self.assertEqual(len(check), 1)
         self.assertFalse(check.lot_id)
-        with self.assertRaisesRegex(UserError, check.name):
-            self._deliver(picking)
-        self._inspect(check)
-        self._deliver(picking)
-        self.assertEqual(picking.state, "done")
+        self._deliver_once_inspected(check, picking)
 
     def test_gate_off(self):
         self._point("production", self.valve)

@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import FulfilmentCase, staff_user
+from .common import FulfilmentCase, roster, staff_user
 
 CHECK_REPORT = "order_fulfilment.fulfilment_quality_check_report"
 NC_REPORT = "order_fulfilment.fulfilment_nonconformity_report"
@@ -16,15 +16,8 @@ class QualityScreensCase(FulfilmentCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.partner_id.email = "service@harbin-pumps.example.com"
-        cls.inspector = staff_user(
-            cls.env, "of_qs_inspector", "order_fulfilment.group_review_quality", name="Qian Inspector"
-        )
-        cls.quality_manager = staff_user(
-            cls.env, "of_qs_qmanager", "order_fulfilment.group_quality_manager", name="Qu Quality Manager"
-        )
-        cls.planner = staff_user(
-            cls.env, "of_qs_planner", "mrp.group_mrp_user,stock.group_stock_user", name="Pu Planner"
-        )
+        roles = ("inspector", "qmanager", "planner")
+        cls.inspector, cls.quality_manager, cls.planner = roster(cls.env, "of_qs", *roles, factory=staff_user)
         cls.supplier = cls.env["res.partner"].create({"name": "Shenyang Castings", "is_company": True})
         cls.workcenter = cls.env["mrp.workcenter"].create({"name": "Final Assembly Line"})
         cls.point = (
@@ -187,7 +180,7 @@ class TestQualitySmartButtons(QualityScreensCase):
                 {"check_id": check.id, "product_id": self.component.id, "qty": 4, "picking_id": receipt.id}
             )
         )
-        storekeeper = staff_user(self.env, "of_qs_store", "stock.group_stock_user", name="Shi Store")
+        (storekeeper,) = roster(self.env, "of_qs", "store", factory=staff_user)
         receipt = receipt.with_user(storekeeper)
         self.assertEqual(
             (receipt.fulfilment_quality_check_count, receipt.fulfilment_nonconformity_count), (1, 1)

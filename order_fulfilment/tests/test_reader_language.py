@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from .common import FulfilmentCase, load_chinese, staff_user
+from .common import FulfilmentCase, delivered_goods, load_chinese, staff_user
 
 
 @tagged("post_install", "-at_install")
@@ -99,19 +99,11 @@ class TestReaderLanguage(FulfilmentCase):
         order.action_confirm()
         picking = self._pick(order.picking_ids)
         picking.button_validate()
+        goods = delivered_goods(order, picking, self.stocked, ticket_type="return", quantity=1)
         ticket = (
             self.env["fulfilment.ticket"]
             .with_user(self.en_agent)
-            .create(
-                {
-                    "partner_id": self.customer.id,
-                    "ticket_type": "return",
-                    "order_id": order.id,
-                    "picking_id": picking.id,
-                    "product_id": self.stocked.id,
-                    "quantity": 1,
-                }
-            )
+            .create({"partner_id": self.customer.id, **goods})
         )
         ticket.action_assign()
         ticket.action_contact()

@@ -3,11 +3,11 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from odoo.addons.base.models import ir_actions_report
 
-from .common import FulfilmentCase, load_chinese
+from .common import FulfilmentCase, load_chinese, roster
 
 REVIEW_REPORT = "order_fulfilment.fulfilment_review_report"
 CHANGE_REPORT = "order_fulfilment.fulfilment_change_request_report"
@@ -23,24 +23,8 @@ class ReportCase(FulfilmentCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.producer = new_test_user(
-            cls.env,
-            login="of_rep_producer",
-            groups="order_fulfilment.group_review_production",
-            name="Pat Production",
-        )
-        cls.manager = new_test_user(
-            cls.env, login="of_rep_manager", groups="sales_team.group_sale_manager", name="Mia Manager"
-        )
-        cls.director = new_test_user(
-            cls.env,
-            login="of_rep_director",
-            groups="order_fulfilment.group_sales_director",
-            name="Dan Director",
-        )
-        cls.agent = new_test_user(
-            cls.env, login="of_rep_agent", groups="order_fulfilment.group_aftersales_user", name="Alice Agent"
-        )
+        roles = ("producer", "manager", "director", "agent")
+        cls.producer, cls.manager, cls.director, cls.agent = roster(cls.env, "of_rep", *roles)
         cls.env["fulfilment.review.rule"].create(
             {
                 "name": "Production capacity",

@@ -6,7 +6,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import FulfilmentCase
+from .common import FulfilmentCase, roster
 
 
 class ReviewCase(FulfilmentCase):
@@ -20,39 +20,16 @@ class ReviewCase(FulfilmentCase):
         cls.group_director = ref("order_fulfilment.group_sales_director")
         cls.group_gm = ref("order_fulfilment.group_general_manager")
         cls.group_purchasing = ref("order_fulfilment.group_review_purchasing")
-        cls.producer = new_test_user(
-            cls.env,
-            login="of_producer",
-            groups="order_fulfilment.group_review_production",
-            name="Pat Production",
-        )
-        cls.producer2 = new_test_user(
-            cls.env,
-            login="of_producer2",
-            groups="order_fulfilment.group_review_production",
-            name="Paul Production",
-        )
-        cls.engineer = new_test_user(
-            cls.env,
-            login="of_engineer",
-            groups="order_fulfilment.group_review_technical",
-            name="Tess Technical",
-        )
-        cls.buyer = new_test_user(
-            cls.env,
-            login="of_buyer",
-            groups="order_fulfilment.group_review_purchasing",
-            name="Pia Purchasing",
-        )
-        cls.accountant = new_test_user(
-            cls.env, login="of_finance", groups="order_fulfilment.group_review_finance", name="Fay Finance"
-        )
-        cls.director = new_test_user(
-            cls.env, login="of_director", groups="order_fulfilment.group_sales_director", name="Dan Director"
-        )
-        cls.other_salesman = new_test_user(
-            cls.env, login="of_salesman2", groups="sales_team.group_sale_salesman", name="Otto Other"
-        )
+        roles = ("producer", "producer2", "engineer", "buyer", "finance", "director", "salesman2")
+        (
+            cls.producer,
+            cls.producer2,
+            cls.engineer,
+            cls.buyer,
+            cls.accountant,
+            cls.director,
+            cls.other_salesman,
+        ) = roster(cls.env, "of", *roles)
         cls.Rule = cls.env["fulfilment.review.rule"]
         cls.review_type = cls.env.ref("order_fulfilment.mail_activity_type_review")
 

@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import FulfilmentCase, staff_user
+from .common import FulfilmentCase, staff_user, users_of
 
 STATES = ("waiting", "pending", "pending", "approved", "rejected", "cancelled")
 
@@ -20,24 +20,22 @@ class TestReviewInbox(FulfilmentCase):
         cls.env["fulfilment.review.rule"].search([]).active = False
         cls.group_production = ref("order_fulfilment.group_review_production")
         cls.group_technical = ref("order_fulfilment.group_review_technical")
-        cls.seller = staff_user(cls.env, "inbox_seller", "sales_team.group_sale_salesman", name="Sue Seller")
-        cls.producer = staff_user(
-            cls.env, "inbox_producer", "order_fulfilment.group_review_production", name="Pat Production"
-        )
-        cls.producer_seller = staff_user(
+        cls.seller, cls.producer, cls.producer_seller, cls.lead, cls.engineer = users_of(
             cls.env,
-            "inbox_producer_seller",
-            "sales_team.group_sale_salesman,order_fulfilment.group_review_production",
-            name="Sam Sells-and-Plans",
-        )
-        cls.lead = staff_user(
-            cls.env,
-            "inbox_lead",
-            "sales_team.group_sale_salesman_all_leads,order_fulfilment.group_review_production",
-            name="Lee Lead",
-        )
-        cls.engineer = staff_user(
-            cls.env, "inbox_engineer", "order_fulfilment.group_review_technical", name="Tess Technical"
+            ("inbox_seller", "sales_team.group_sale_salesman", "Sue Seller"),
+            ("inbox_producer", "order_fulfilment.group_review_production", "Pat Production"),
+            (
+                "inbox_producer_seller",
+                "sales_team.group_sale_salesman,order_fulfilment.group_review_production",
+                "Sam Sells-and-Plans",
+            ),
+            (
+                "inbox_lead",
+                "sales_team.group_sale_salesman_all_leads,order_fulfilment.group_review_production",
+                "Lee Lead",
+            ),
+            ("inbox_engineer", "order_fulfilment.group_review_technical", "Tess Technical"),
+            factory=staff_user,
         )
         cls.users = cls.seller | cls.producer | cls.producer_seller | cls.lead | cls.engineer
 

@@ -346,13 +346,12 @@ class TestCannotMeet(RushCase):
         order = self._create_order(is_rush=True, rush_reason="Key customer")
         order.action_confirm()
         production = order.fulfilment_production_ids.filtered(lambda p: p.product_id == self.pump)
-        wizard_form = Form(
-            self.env["fulfilment.cannot.meet.wizard"]
-            .with_user(self.production_user)
-            .with_context(default_production_id=production.id)
+        self._confirm_wizard(
+            "fulfilment.cannot.meet.wizard",
+            self.production_user,
+            {"reason": "Motor supplier is a week late"},
+            default_production_id=production.id,
         )
-        wizard_form.reason = "Motor supplier is a week late"
-        wizard_form.save().action_confirm()
         activity = order.activity_ids.filtered(
             lambda a: a.activity_type_id == self.env.ref("order_fulfilment.mail_activity_type_cannot_meet")
         )

@@ -55,6 +55,39 @@ ATTACKS_TRIED = 0
 REVIEWERS = ("technical", "production", "quality", "purchasing", "finance", "gm")
 
 
+class _Matrix(list):
+    """The attacks of one matrix, on ``model`` unless an attack names another model: each a
+    (label, user key, model, method, args, kwargs, expected outcome, check) tuple."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def add(self, label, users, method, args, kwargs=None, expect=OK, check=None, model=None):
+        """One call by several users: users is {user key: expected outcome} or a list."""
+        if not isinstance(users, dict):
+            users = dict.fromkeys(users, expect)
+        self.extend(
+            (label, user_key, model or self.model, method, args, dict(kwargs or {}), outcome, check)
+            for user_key, outcome in users.items()
+        )
+
+    def bypassing(self, label, users, method, args, expect):
+        """The call once with each context that must open no way around the rules."""
+        for context in BYPASS_CONTEXTS:
+            self.add(f"{label} with {context}", users, method, args, {"context": context}, expect)
+
+    def writing(self, label, users, records, values, expect=OK):
+        """A write of each of ``values`` on ``records``, labelled with the fields it writes."""
+        for vals in values:
+            self.add(f"{label} {sorted(vals)}", users, "write", [records.ids, vals], expect=expect)
+
+    def creating(self, label, users, new, values, expect):
+        """A create of ``new`` with each of ``values`` added."""
+        for vals in values:
+            self.add(f"{label} {vals}", users, "create", [{**new, **vals}], expect=expect)
+
+
 @tagged("post_install", "-at_install")
 class TestSecurityRpc(JsonRpcMixin, HttpCase):
     """One test user per group, a portal customer and a second company, attacked over RPC."""
@@ -332,198 +365,117 @@ class TestSecurityRpc(JsonRpcMixin, HttpCase):
         self.assertEqual(self._snapshot(), baseline, "the matrix left the fixtures changed")
         return len(matrix)
 
-    @staticmethod
-    def _a(label, users, model, method, args, kwargs=None, expect=OK, check=None):
-        """Attacks of one call by several users: users is {user key: expected outcome} or a list."""
-        if not isinstance(users, dict):
-            users = dict.fromkeys(users, expect)
-        return [
-            (label, user_key, model, method, args, dict(kwargs or {}), outcome, check)
-            for user_key, outcome in users.items()
-        ]
-
     def _everyone(self, default, **overrides):
         """{every user key: default}, with some outcomes overridden."""
         outcomes = dict.fromkeys(self.users, default)
         outcomes.update(overrides)
         return outcomes
 
+    def _company_b_lists_only(self, matrix, label, users, method_kwargs=None):
+        """Company B's users list records of their own company only."""
+        matrix.add(
+            label,
+            users,
+            "search_read",
+            [[], ["company_id"]],
+            method_kwargs,
+            check=lambda rows: self.assertEqual({row["company_id"][0] for row in rows}, {self.company_b.id}),
+        )
+
     # ------------------------------------------------------------------
     # Rules
     # ------------------------------------------------------------------
     def test_review_rule_matrix(self):
-        a = self._a
         rule = self.rule
         group = self.env.ref("order_fulfilment.group_review_quality")
         new_rule = {"name": "Sneaky rule", "group_id": group.id, "company_id": self.company_a.id}
-        matrix = []
-        matrix += a(
-            "read a rule",
-            self._everyone(OK, portal=ACCESS, b_salesman=ACCESS, b_agent=ACCESS, b_manager=ACCESS),
-            "fulfilment.review.rule",
-            "read",
-            [rule.ids, ["name", "min_amount"]],
-        )
-        matrix += a(
-            "create a rule",
-            self._everyone(ACCESS, fmanager=OK),
-            "fulfilment.review.rule",
-            "create",
-            [new_rule],
-        )
-        matrix += a(
-            "loosen a rule",
-            self._everyone(ACCESS, fmanager=OK),
-            "fulfilment.review.rule",
-            "write",
-            [rule.ids, {"min_amount": 1e9}],
-        )
-        matrix += a(
-            "archive a rule",
-            self._everyone(ACCESS, fmanager=OK),
-            "fulfilment.review.rule",
-            "write",
-            [rule.ids, {"active": False}],
-        )
-        matrix += a(
-            "delete a rule",
-            self._everyone(ACCESS, fmanager=OK),
-            "fulfilment.review.rule",
-            "unlink",
-            [rule.ids],
-        )
-        for context in BYPASS_CONTEXTS:
-            matrix += a(
-                f"loosen a rule with {context}",
-                ["salesman", "director", "technical"],
-                "fulfilment.review.rule",
-                "write",
-                [rule.ids, {"min_amount": 1e9}],
-                {"context": context},
-                expect=ACCESS,
-            )
+        loosen = [rule.ids, {"min_amount": 1e9}]
+        m = _Matrix("fulfilment.review.rule")
+        outsiders = dict.fromkeys(("portal", "b_salesman", "b_agent", "b_manager"), ACCESS)
+        m.add("read a rule", self._everyone(OK, **outsiders), "read", [rule.ids, ["name", "min_amount"]])
+        managers = self._everyone(ACCESS, fmanager=OK)
+        m.add("create a rule", managers, "create", [new_rule])
+        m.add("loosen a rule", managers, "write", loosen)
+        m.add("archive a rule", managers, "write", [rule.ids, {"active": False}])
+        m.add("delete a rule", managers, "unlink", [rule.ids])
+        m.bypassing("loosen a rule", ["salesman", "director", "technical"], "write", loosen, ACCESS)
         # Company B's manager sees none of company A's rules, archived ones included.
         a_rule_ids = set((self.rules | self.archived_rule).ids)
-        matrix += a(
+        m.add(
             "list rules of the other company, archived too",
             ["b_manager", "b_salesman"],
-            "fulfilment.review.rule",
             "search_read",
             [[], ["name"]],
             {"context": {"active_test": False}},
             check=lambda rows: self.assertFalse({row["id"] for row in rows} & a_rule_ids),
         )
-        matrix += a(
-            "read the other company's rule",
-            self._everyone(ACCESS, b_manager=OK, b_salesman=OK, b_agent=OK),
-            "fulfilment.review.rule",
-            "read",
-            [self.rule_b.ids, ["name"]],
-        )
-        matrix += a(
-            "create a rule in the other company",
-            ["b_manager"],
-            "fulfilment.review.rule",
-            "create",
-            [new_rule],
-            expect=ACCESS,
-        )
-        matrix += a(
+        b_users = self._everyone(ACCESS, b_manager=OK, b_salesman=OK, b_agent=OK)
+        m.add("read the other company's rule", b_users, "read", [self.rule_b.ids, ["name"]])
+        m.add("create a rule in the other company", ["b_manager"], "create", [new_rule], expect=ACCESS)
+        m.add(
             "move own rule to a company one is not in",
             ["fmanager"],
-            "fulfilment.review.rule",
             "write",
             [rule.ids, {"company_id": self.company_b.id}],
             expect=ACCESS,
         )
-        self._run_matrix(matrix)
+        self._run_matrix(m)
 
     # ------------------------------------------------------------------
     # Reviews
     # ------------------------------------------------------------------
     def test_review_matrix(self):
-        a = self._a
         rev = self.rev_prod
         readers = {
             key: OK for key in ("salesman", "sales_manager", "director", "fmanager", "sales_tech", *REVIEWERS)
         }
-        matrix = []
-        matrix += a(
+        deciders = self._everyone(ACCESS, production=OK, fmanager=OK)
+        m = _Matrix("fulfilment.review")
+        m.add(
             "read a review",
             self._everyone(ACCESS, **readers),
-            "fulfilment.review",
             "read",
             [rev.ids, ["state", "reviewer_id", "decision_date"]],
         )
-        matrix += a(
-            "forge a review",
+        forged = {
+            "res_model": "sale.order",
+            "res_id": self.order_draft.id,
+            "order_id": self.order_draft.id,
+            "group_id": rev.group_id.id,
+            "state": "approved",
+        }
+        m.add("forge a review", self._everyone(ACCESS), "create", [forged])
+        m.writing(
+            "write review",
             self._everyone(ACCESS),
-            "fulfilment.review",
-            "create",
-            [
-                {
-                    "res_model": "sale.order",
-                    "res_id": self.order_draft.id,
-                    "order_id": self.order_draft.id,
-                    "group_id": rev.group_id.id,
-                    "state": "approved",
-                }
-            ],
+            rev,
+            (
+                {"state": "approved"},
+                {"state": "cancelled"},
+                {"reviewer_id": self.users["production"].id},
+                {"decision_date": "2026-01-01 10:00:00"},
+                {"deadline": "2099-01-01 10:00:00"},
+                {"group_id": self.env.ref("base.group_user").id},
+                {"comment": "fine", "state": "approved"},
+                {"sequence": 99},
+            ),
         )
-        for vals in (
-            {"state": "approved"},
-            {"state": "cancelled"},
-            {"reviewer_id": self.users["production"].id},
-            {"decision_date": "2026-01-01 10:00:00"},
-            {"deadline": "2099-01-01 10:00:00"},
-            {"group_id": self.env.ref("base.group_user").id},
-            {"comment": "fine", "state": "approved"},
-            {"sequence": 99},
-        ):
-            matrix += a(
-                f"write review {sorted(vals)}",
-                self._everyone(ACCESS),
-                "fulfilment.review",
-                "write",
-                [rev.ids, vals],
-            )
-        matrix += a(
-            "comment a review",
-            self._everyone(ACCESS, production=OK, fmanager=OK),
-            "fulfilment.review",
-            "write",
-            [rev.ids, {"comment": "Capacity checked"}],
-        )
-        matrix += a("delete a review", self._everyone(ACCESS), "fulfilment.review", "unlink", [rev.ids])
-        matrix += a(
+        m.add("comment a review", deciders, "write", [rev.ids, {"comment": "Capacity checked"}])
+        m.add("delete a review", self._everyone(ACCESS), "unlink", [rev.ids])
+        m.add(
             "approve the production review",
-            self._everyone(ACCESS, production=OK, fmanager=OK),
-            "fulfilment.review",
+            deciders,
             "action_approve",
             [rev.ids],
             check=lambda __: self.assertEqual(rev.state, "approved"),
         )
-        matrix += a(
-            "reject without a reason",
-            ["production", "fmanager"],
-            "fulfilment.review",
-            "action_reject",
-            [rev.ids],
-            expect=USER,
+        m.add("reject without a reason", ["production", "fmanager"], "action_reject", [rev.ids], expect=USER)
+        m.add(
+            "reject with a blank reason", ["production"], "action_reject", [rev.ids], {"comment": "   "}, USER
         )
-        matrix += a(
-            "reject with a blank reason",
-            ["production"],
-            "fulfilment.review",
-            "action_reject",
-            [rev.ids],
-            {"comment": "   "},
-            expect=USER,
-        )
-        matrix += a(
+        m.add(
             "reject with a reason",
-            self._everyone(ACCESS, production=OK, fmanager=OK),
-            "fulfilment.review",
+            deciders,
             "action_reject",
             [rev.ids],
             {"comment": "No capacity in March"},
@@ -531,48 +483,25 @@ class TestSecurityRpc(JsonRpcMixin, HttpCase):
         )
         # Each reviewer decides the review of their own department only.
         for key in REVIEWERS:
-            matrix += a(
+            signers = {key: OK, "fmanager": OK, **({"sales_tech": OK} if key == "technical" else {})}
+            m.add(
                 f"approve the {key} review",
-                self._everyone(
-                    ACCESS, **{key: OK, "fmanager": OK, **({"sales_tech": OK} if key == "technical" else {})}
-                ),
-                "fulfilment.review",
+                self._everyone(ACCESS, **signers),
                 "action_approve",
                 [self.reviews[key].ids],
             )
-        matrix += a(
+        m.add(
             "approve all reviews at once",
             self._everyone(ACCESS, fmanager=OK),
-            "fulfilment.review",
             "action_approve",
             [self.order_pending.review_ids.ids],
             check=lambda __: self.assertEqual(self.order_pending.review_state, "approved"),
         )
-        for context in BYPASS_CONTEXTS:
-            matrix += a(
-                f"approve with {context}",
-                ["salesman", "technical", "director"],
-                "fulfilment.review",
-                "action_approve",
-                [rev.ids],
-                {"context": context},
-                expect=ACCESS,
-            )
+        m.bypassing("approve", ["salesman", "technical", "director"], "action_approve", [rev.ids], ACCESS)
         # The salesperson who requested a review may not sign it, even as a member of the group.
-        matrix += a(
-            "sign one's own order",
-            {"sales_tech": USER, "technical": OK},
-            "fulfilment.review",
-            "action_approve",
-            [self.rev_self.ids],
-        )
-        matrix += a(
-            "approve twice",
-            ["technical"],
-            "fulfilment.review",
-            "action_approve",
-            [(self.rev_self | self.rev_self).ids],
-        )
+        sign_own = {"sales_tech": USER, "technical": OK}
+        m.add("sign one's own order", sign_own, "action_approve", [self.rev_self.ids])
+        m.add("approve twice", ["technical"], "action_approve", [(self.rev_self | self.rev_self).ids])
         # Through the order: the review lines cannot be forged either.
         for label, commands in (
             ("approve through the order", [Command.update(rev.id, {"state": "approved"})]),
@@ -583,138 +512,73 @@ class TestSecurityRpc(JsonRpcMixin, HttpCase):
             ("delete a review through the order", [Command.delete(rev.id)]),
             ("unlink reviews through the order", [Command.clear()]),
         ):
-            matrix += a(
+            m.add(
                 label,
                 ["salesman", "director", "fmanager"],
-                "sale.order",
                 "write",
                 [self.order_pending.ids, {"review_ids": commands}],
                 expect=ACCESS,
+                model="sale.order",
             )
         # Company B's review is out of reach of company A's reviewers, and the other way round.
-        matrix += a(
-            "approve the other company's review",
-            ["production", "fmanager"],
-            "fulfilment.review",
-            "action_approve",
-            [self.rev_b.ids],
-            expect=ACCESS,
+        approve_b = "approve the other company's review"
+        m.add(approve_b, ["production", "fmanager"], "action_approve", [self.rev_b.ids], expect=ACCESS)
+        read_b = "read the other company's review"
+        m.add(
+            read_b, ["production", "fmanager", "director"], "read", [self.rev_b.ids, ["state"]], None, ACCESS
         )
-        matrix += a(
-            "read the other company's review",
-            ["production", "fmanager", "director"],
-            "fulfilment.review",
-            "read",
-            [self.rev_b.ids, ["state"]],
-            expect=ACCESS,
-        )
-        matrix += a(
-            "approve company A's review from company B",
-            ["b_manager"],
-            "fulfilment.review",
-            "action_approve",
-            [rev.ids],
-            expect=ACCESS,
-        )
-        matrix += a(
-            "approve with company A forced into the context",
-            ["b_manager"],
-            "fulfilment.review",
-            "action_approve",
-            [rev.ids],
-            {"context": {"allowed_company_ids": [self.company_a.id, self.company_b.id]}},
-            expect=ACCESS,
-        )
-        matrix += a(
-            "list reviews from company B",
-            ["b_manager"],
-            "fulfilment.review",
-            "search_read",
-            [[], ["company_id"]],
-            check=lambda rows: self.assertEqual({row["company_id"][0] for row in rows}, {self.company_b.id}),
-        )
-        self._run_matrix(matrix)
+        from_b = "approve company A's review from company B"
+        m.add(from_b, ["b_manager"], "action_approve", [rev.ids], expect=ACCESS)
+        both = {"context": {"allowed_company_ids": [self.company_a.id, self.company_b.id]}}
+        forced = "approve with company A forced into the context"
+        m.add(forced, ["b_manager"], "action_approve", [rev.ids], both, ACCESS)
+        self._company_b_lists_only(m, "list reviews from company B", ["b_manager"])
+        self._run_matrix(m)
 
     # ------------------------------------------------------------------
     # The gate on orders
     # ------------------------------------------------------------------
     def test_order_gate_matrix(self):
-        a = self._a
         pending, draft = self.order_pending, self.order_draft
         no_write = {
             key: ACCESS
             for key in ("plain", "agent", "as_manager", "portal", "b_salesman", "b_agent", *REVIEWERS)
         }
-        matrix = []
+        refused = {"salesman2": ACCESS, "sales_tech": ACCESS, "b_manager": ACCESS, **no_write}
+        sellers = ["salesman", "director", "fmanager"]
+        m = _Matrix("sale.order")
         # The reviewers read the order under review: the gate refuses them before the access rights.
         readers = {key: USER for key in ("sales_tech", *REVIEWERS)}
         for order, label, gated in ((pending, "under review", readers), (draft, "not yet requested", {})):
-            matrix += a(
-                f"confirm an order {label}",
-                self._everyone(USER, salesman2=ACCESS, sales_tech=ACCESS, b_manager=ACCESS, **no_write),
-                "sale.order",
-                "action_confirm",
-                [order.ids],
-            )
-            matrix += a(
+            m.add(f"confirm an order {label}", self._everyone(USER, **refused), "action_confirm", [order.ids])
+            m.add(
                 f"write state=sale on an order {label}",
-                self._everyone(
-                    USER,
-                    **{"salesman2": ACCESS, "sales_tech": ACCESS, "b_manager": ACCESS, **no_write, **gated},
-                ),
-                "sale.order",
+                self._everyone(USER, **{**refused, **gated}),
                 "write",
                 [order.ids, {"state": "sale"}],
             )
         for vals in ({"review_state": "approved"}, {"review_state": "none"}, {"review_round": 0}):
-            matrix += a(
-                f"write {vals}",
-                ["salesman", "director", "sales_manager", "fmanager"],
-                "sale.order",
-                "write",
-                [pending.ids, vals],
-                expect=USER,
-            )
-        for context in BYPASS_CONTEXTS:
-            for method, args in (
-                ("action_confirm", [pending.ids]),
-                ("write", [pending.ids, {"state": "sale"}]),
-            ):
-                matrix += a(
-                    f"{method} with {context}",
-                    ["salesman", "director", "fmanager"],
-                    "sale.order",
-                    method,
-                    args,
-                    {"context": context},
-                    expect=USER,
-                )
-        matrix += a(
+            managers = ["salesman", "director", "sales_manager", "fmanager"]
+            m.add(f"write {vals}", managers, "write", [pending.ids, vals], expect=USER)
+        for method, args in (("action_confirm", [pending.ids]), ("write", [pending.ids, {"state": "sale"}])):
+            m.bypassing(method, sellers, method, args, USER)
+        m.add(
             "confirm with a company one is not in",
             ["salesman", "director"],
-            "sale.order",
             "action_confirm",
             [pending.ids],
             {"context": {"allowed_company_ids": [self.company_a.id, self.company_b.id]}},
             expect=ACCESS,
         )
-        matrix += a(
+        m.add(
             "confirm another salesperson's order under review",
             {"salesman": ACCESS, "director": USER},
-            "sale.order",
             "write",
             [self.order_self.ids, {"state": "sale"}],
-            expect=USER,
         )
         # A cancelled quotation is not a way around its review.
-        matrix += a(
-            "write state=sale on a cancelled quotation",
-            ["salesman", "director", "fmanager"],
-            "sale.order",
-            "write",
-            [self.order_cancelled.ids, {"state": "sale"}],
-            expect=USER,
-        )
+        cancelled = [self.order_cancelled.ids, {"state": "sale"}]
+        m.add("write state=sale on a cancelled quotation", sellers, "write", cancelled, expect=USER)
         # Nor is creating the order confirmed.
         new_order = {
             "partner_id": self.customer.id,
@@ -722,35 +586,28 @@ class TestSecurityRpc(JsonRpcMixin, HttpCase):
                 Command.create({"product_id": self.pump.id, "product_uom_qty": 1, "price_unit": 1000})
             ],
         }
-        matrix += a(
-            "create an order already confirmed",
-            ["salesman", "director", "fmanager"],
-            "sale.order",
-            "create",
-            [{**new_order, "state": "sale"}],
-            expect=USER,
-        )
-        matrix += a(
+        confirmed = [{**new_order, "state": "sale"}]
+        m.add("create an order already confirmed", sellers, "create", confirmed, expect=USER)
+        m.add(
             "create an order confirmed by a context default",
             ["salesman", "director"],
-            "sale.order",
             "create",
             [new_order],
             {"context": {"default_state": "sale"}},
             expect=USER,
         )
-        matrix += a(
+        approved = [{**new_order, "review_state": "approved"}]
+        m.add(
             "create an order with its review approved",
             ["salesman", "director"],
-            "sale.order",
             "create",
-            [{**new_order, "review_state": "approved"}],
-            expect=USER,
+            approved,
+            None,
+            USER,
         )
-        matrix += a(
+        m.add(
             "create an order approved by a context default",
             ["salesman"],
-            "sale.order",
             "create",
             [new_order],
             {"context": {"default_review_state": "approved"}},
@@ -758,111 +615,80 @@ class TestSecurityRpc(JsonRpcMixin, HttpCase):
                 self.env["sale.order"].browse(order_id).review_state, "draft"
             ),
         )
-        matrix += a(
-            "a small order needs no review",
-            ["salesman"],
-            "sale.order",
-            "create",
-            [
-                {
-                    **new_order,
-                    "order_line": [Command.create({"product_id": self.kit.id, "product_uom_qty": 1})],
-                }
-            ],
-        )
-        matrix += a(
+        small = [
+            {**new_order, "order_line": [Command.create({"product_id": self.kit.id, "product_uom_qty": 1})]}
+        ]
+        m.add("a small order needs no review", ["salesman"], "create", small)
+        sales = ("salesman", "director", "sales_manager", "fmanager")
+        m.add(
             "request the review again",
-            self._everyone(ACCESS, salesman=USER, director=USER, sales_manager=USER, fmanager=USER),
-            "sale.order",
+            self._everyone(ACCESS, **dict.fromkeys(sales, USER)),
             "action_request_review",
             [pending.ids],
         )
-        matrix += a(
+        m.add(
             "request the review",
-            self._everyone(ACCESS, salesman=OK, director=OK, sales_manager=OK, fmanager=OK),
-            "sale.order",
+            self._everyone(ACCESS, **dict.fromkeys(sales, OK)),
             "action_request_review",
             [draft.ids],
             check=lambda __: self.assertEqual(draft.review_state, "pending"),
         )
         # Delivery release: finance only, and only for the orders it can read (finance reads the
         # confirmed orders of its companies that wait for payment, without sales rights).
-        matrix += a(
+        m.add(
             "release a delivery",
             self._everyone(ACCESS, fmanager=OK, finance=OK),
-            "sale.order",
             "action_release_delivery",
             [self.order_class_b.ids],
             check=lambda __: self.assertTrue(self.order_class_b.delivery_released),
         )
-        matrix += a(
+        m.add(
             "release the delivery of an order one reviews",
             ["finance"],
-            "sale.order",
             "action_release_delivery",
             [pending.ids],
         )
-        matrix += a(
+        m.add(
             "write the release directly",
             ["salesman", "director", "sales_manager"],
-            "sale.order",
             "write",
             [self.order_class_b.ids, {"fulfilment_released_by_id": self.users["salesman"].id}],
             expect=ACCESS,
         )
-        matrix += a(
-            "read the other company's order",
-            ["salesman", "director", "fmanager", "production"],
-            "sale.order",
-            "read",
-            [self.order_b.ids, ["name"]],
-            expect=ACCESS,
-        )
-        matrix += a(
-            "read company A's order from company B",
-            ["b_salesman", "b_manager"],
-            "sale.order",
-            "read",
-            [pending.ids, ["name"]],
-            expect=ACCESS,
-        )
-        self._run_matrix(matrix)
+        read_b = [self.order_b.ids, ["name"]]
+        m.add("read the other company's order", [*sellers, "production"], "read", read_b, expect=ACCESS)
+        from_b = ["b_salesman", "b_manager"]
+        m.add("read company A's order from company B", from_b, "read", [pending.ids, ["name"]], expect=ACCESS)
+        self._run_matrix(m)
 
     # ------------------------------------------------------------------
     # Change requests
     # ------------------------------------------------------------------
     def test_change_request_matrix(self):
-        a = self._a
         draft, submitted, approved = self.cr_draft, self.cr_submitted, self.cr_approved
         Model = "fulfilment.change.request"
+        Line = "fulfilment.change.request.line"
         new_request = {"order_id": self.order_small.id, "change_type": "price", "reason": "Customer asked"}
-        matrix = []
-        matrix += a(
-            "create a change request",
-            self._everyone(ACCESS, salesman=OK, sales_manager=OK, director=OK, fmanager=OK, b_manager=ACCESS),
-            Model,
-            "create",
-            [new_request],
+        requesters = self._everyone(ACCESS, salesman=OK, sales_manager=OK, director=OK, fmanager=OK)
+        sales = ["salesman", "sales_manager"]
+        m = _Matrix(Model)
+        m.add("create a change request", requesters, "create", [new_request])
+        m.creating(
+            "create a change request with",
+            ["salesman", "sales_manager", "fmanager"],
+            new_request,
+            (
+                {"state": "approved"},
+                {"state": "applied"},
+                {"applied_date": "2026-01-01 10:00:00"},
+                {"review_state": "approved"},
+                {"response_deadline": "2099-01-01 10:00:00"},
+            ),
+            ACCESS,
         )
-        for vals in (
-            {"state": "approved"},
-            {"state": "applied"},
-            {"applied_date": "2026-01-01 10:00:00"},
-            {"review_state": "approved"},
-            {"response_deadline": "2099-01-01 10:00:00"},
-        ):
-            matrix += a(
-                f"create a change request with {vals}",
-                ["salesman", "sales_manager", "fmanager"],
-                Model,
-                "create",
-                [{**new_request, **vals}],
-                expect=ACCESS,
-            )
-        matrix += a(
+        m.add(
             "create a change request approved by context defaults",
             ["salesman", "fmanager"],
-            Model,
             "create",
             [new_request],
             {
@@ -878,264 +704,158 @@ class TestSecurityRpc(JsonRpcMixin, HttpCase):
                 {"id": request_id, "state": "draft", "applied_date": False, "review_state": "draft"},
             ),
         )
-        for vals in (
-            {"state": "approved"},
-            {"state": "applied"},
-            {"applied_date": "2026-01-01 10:00:00"},
-            {"applied_by_id": self.users["director"].id},
-            {"change_summary": "<p>done</p>"},
-            {"response_deadline": "2099-01-01 10:00:00"},
-            {"review_round": 9},
-            {"name": "CR/FAKE"},
-            {"user_id": self.users["director"].id},
-        ):
-            matrix += a(
-                f"write a change request {sorted(vals)}",
-                {
-                    key: ACCESS
-                    for key in ("salesman", "sales_manager", "director", "fmanager", "production", "plain")
-                },
-                Model,
-                "write",
-                [draft.ids, vals],
-            )
-        for context in BYPASS_CONTEXTS:
-            matrix += a(
-                f"approve a change request by writing with {context}",
-                ["salesman", "sales_manager"],
-                Model,
-                "write",
-                [submitted.ids, {"state": "approved"}],
-                {"context": context},
-                expect=ACCESS,
-            )
-            matrix += a(
-                f"apply a submitted change request with {context}",
-                ["salesman", "sales_manager"],
-                Model,
-                "action_apply",
-                [submitted.ids],
-                {"context": context},
-                expect=USER,
-            )
-        matrix += a(
-            "change what the reviewers sign",
-            ["salesman", "sales_manager"],
-            Model,
-            "write",
-            [submitted.ids, {"reason": "Something else"}],
-            expect=USER,
+        m.writing(
+            "write a change request",
+            dict.fromkeys(
+                ("salesman", "sales_manager", "director", "fmanager", "production", "plain"), ACCESS
+            ),
+            draft,
+            (
+                {"state": "approved"},
+                {"state": "applied"},
+                {"applied_date": "2026-01-01 10:00:00"},
+                {"applied_by_id": self.users["director"].id},
+                {"change_summary": "<p>done</p>"},
+                {"response_deadline": "2099-01-01 10:00:00"},
+                {"review_round": 9},
+                {"name": "CR/FAKE"},
+                {"user_id": self.users["director"].id},
+            ),
         )
-        matrix += a(
-            "change a submitted line",
-            ["salesman", "sales_manager"],
-            "fulfilment.change.request.line",
-            "write",
-            [submitted.line_ids.ids, {"new_qty": 99}],
-            expect=USER,
-        )
-        matrix += a(
+        approve = [submitted.ids, {"state": "approved"}]
+        m.bypassing("approve a change request by writing", sales, "write", approve, ACCESS)
+        m.bypassing("apply a submitted change request", sales, "action_apply", [submitted.ids], USER)
+        resign = [submitted.ids, {"reason": "Something else"}]
+        m.add("change what the reviewers sign", sales, "write", resign, expect=USER)
+        line_qty = [submitted.line_ids.ids, {"new_qty": 99}]
+        m.add("change a submitted line", sales, "write", line_qty, expect=USER, model=Line)
+        old_qty = [draft.line_ids.ids, {"old_qty": 99}]
+        m.add(
             "write the current values of a line",
-            ["salesman", "sales_manager", "fmanager"],
-            "fulfilment.change.request.line",
+            [*sales, "fmanager"],
             "write",
-            [draft.line_ids.ids, {"old_qty": 99}],
-            expect=ACCESS,
+            old_qty,
+            None,
+            ACCESS,
+            model=Line,
         )
-        matrix += a(
-            "add a line to a submitted request",
-            ["salesman"],
-            "fulfilment.change.request.line",
-            "create",
-            [{"request_id": submitted.id, "sale_line_id": submitted.order_id.order_line[0].id, "new_qty": 9}],
-            expect=USER,
-        )
-        matrix += a(
-            "add another order's line",
-            ["salesman"],
-            "fulfilment.change.request.line",
-            "create",
-            [{"request_id": draft.id, "sale_line_id": self.order_small.order_line[0].id, "new_qty": 9}],
-            expect=USER,
-        )
-        matrix += a(
+        for label, request, sale_line in (
+            ("add a line to a submitted request", submitted, submitted.order_id.order_line[0]),
+            ("add another order's line", draft, self.order_small.order_line[0]),
+        ):
+            new_line = {"request_id": request.id, "sale_line_id": sale_line.id, "new_qty": 9}
+            m.add(label, ["salesman"], "create", [new_line], expect=USER, model=Line)
+        m.add(
             "approve a change request's review through its lines",
-            ["salesman", "sales_manager"],
-            Model,
+            sales,
             "write",
             [submitted.ids, {"review_ids": [Command.update(self.rev_cr.id, {"state": "approved"})]}],
             expect=ACCESS,
         )
-        matrix += a(
+        m.add(
             "submit a change request",
-            self._everyone(ACCESS, salesman=OK, sales_manager=OK, director=OK, fmanager=OK),
-            Model,
+            requesters,
             "action_submit",
             [draft.ids],
             check=lambda __: self.assertEqual(draft.state, "submitted"),
         )
-        matrix += a(
-            "submit twice",
-            ["salesman", "sales_manager"],
-            Model,
-            "action_submit",
-            [submitted.ids],
-            expect=USER,
-        )
-        matrix += a(
+        m.add("submit twice", sales, "action_submit", [submitted.ids], expect=USER)
+        own = {"salesman": ACCESS, "sales_manager": OK, "director": ACCESS, "production": ACCESS}
+        m.add(
             "approve one's own change request",
-            {"salesman": ACCESS, "sales_manager": OK, "director": ACCESS, "production": ACCESS},
-            "fulfilment.review",
+            own,
             "action_approve",
             [self.rev_cr.ids],
+            model="fulfilment.review",
         )
-        matrix += a(
-            "apply a submitted change request",
-            ["salesman", "sales_manager", "director", "fmanager"],
-            Model,
-            "action_apply",
-            [submitted.ids],
-            expect=USER,
-        )
-        matrix += a(
-            "apply a draft change request",
-            ["salesman", "sales_manager"],
-            Model,
-            "action_apply",
-            [draft.ids],
-            expect=USER,
-        )
-        matrix += a(
+        appliers = [*sales, "director", "fmanager"]
+        m.add("apply a submitted change request", appliers, "action_apply", [submitted.ids], expect=USER)
+        m.add("apply a draft change request", sales, "action_apply", [draft.ids], expect=USER)
+        m.add(
             "apply an approved change request",
-            self._everyone(ACCESS, salesman=OK, sales_manager=OK, director=OK, fmanager=OK),
-            Model,
+            requesters,
             "action_apply",
             [approved.ids],
             check=lambda __: self.assertEqual(
                 (approved.state, approved.order_id.order_line.product_uom_qty), ("applied", 3.0)
             ),
         )
-        matrix += a(
+        m.add(
             "apply an approved change request twice in one call",
             ["salesman"],
-            Model,
             "action_apply",
             [[approved.id, approved.id]],
             check=lambda __: self.assertEqual(approved.order_id.order_line.product_uom_qty, 3.0),
         )
-        matrix += a(
-            "apply with the other company in the context",
-            ["salesman"],
-            Model,
-            "action_apply",
-            [approved.ids],
-            {"context": {"allowed_company_ids": [self.company_b.id]}},
-            expect=ACCESS,
-        )
-        matrix += a(
+        b_context = {"context": {"allowed_company_ids": [self.company_b.id]}}
+        b_apply = "apply with the other company in the context"
+        m.add(b_apply, ["salesman"], "action_apply", [approved.ids], b_context, ACCESS)
+        m.add(
             "cancel a change request",
             # Only the requester or a sales manager.
             self._everyone(ACCESS, salesman=OK, sales_manager=OK),
-            Model,
             "action_cancel",
             [submitted.ids],
             check=lambda __: self.assertEqual(submitted.state, "cancelled"),
         )
-        matrix += a(
-            "delete a change request",
-            self._everyone(ACCESS, sales_manager=USER),
-            Model,
-            "unlink",
-            [submitted.ids],
+        m.add(
+            "delete a change request", self._everyone(ACCESS, sales_manager=USER), "unlink", [submitted.ids]
         )
-        matrix += a(
-            "delete a draft change request",
-            self._everyone(ACCESS, sales_manager=OK),
-            Model,
-            "unlink",
-            [draft.ids],
+        m.add(
+            "delete a draft change request", self._everyone(ACCESS, sales_manager=OK), "unlink", [draft.ids]
         )
-        matrix += a(
+        to_b = [draft.ids, {"order_id": self.order_b.id}]
+        m.add(
             "move a draft request to another company's order",
             ["salesman", "director"],
-            Model,
             "write",
-            [draft.ids, {"order_id": self.order_b.id}],
-            expect=ACCESS,
+            to_b,
+            None,
+            ACCESS,
         )
-        matrix += a(
-            "read the other company's change request",
-            ["salesman", "director", "fmanager", "sales_manager"],
-            Model,
-            "read",
-            [self.cr_b.ids, ["name"]],
-            expect=ACCESS,
-        )
-        matrix += a(
-            "read company A's change request from company B",
-            ["b_salesman", "b_manager"],
-            Model,
-            "read",
-            [draft.ids, ["name"]],
-            expect=ACCESS,
-        )
-        matrix += a(
-            "submit company A's change request from company B",
-            ["b_manager"],
-            Model,
-            "action_submit",
-            [draft.ids],
-            expect=ACCESS,
-        )
-        matrix += a(
-            "list change requests from company B",
-            ["b_manager"],
-            Model,
-            "search_read",
-            [[], ["company_id"]],
-            {"context": {"active_test": False}},
-            check=lambda rows: self.assertEqual({row["company_id"][0] for row in rows}, {self.company_b.id}),
-        )
-        self._run_matrix(matrix)
+        read_b = [self.cr_b.ids, ["name"]]
+        m.add("read the other company's change request", appliers, "read", read_b, expect=ACCESS)
+        from_b = "read company A's change request from company B"
+        m.add(from_b, ["b_salesman", "b_manager"], "read", [draft.ids, ["name"]], expect=ACCESS)
+        submit_b = "submit company A's change request from company B"
+        m.add(submit_b, ["b_manager"], "action_submit", [draft.ids], expect=ACCESS)
+        every_state = {"context": {"active_test": False}}
+        self._company_b_lists_only(m, "list change requests from company B", ["b_manager"], every_state)
+        self._run_matrix(m)
 
     # ------------------------------------------------------------------
     # After-sales tickets
     # ------------------------------------------------------------------
     def test_ticket_matrix(self):
-        a = self._a
         ticket = self.ticket
         Model = "fulfilment.ticket"
         agents = {"agent": OK, "as_manager": OK, "fmanager": OK}
         new_ticket = {"partner_id": self.customer.id, "ticket_type": "repair", "description": "Leaks"}
-        matrix = []
-        matrix += a(
+        m = _Matrix(Model)
+        # Company B's agents open it in their own company.
+        m.add(
             "open a ticket",
-            # Company B's agents open it in their own company.
             self._everyone(ACCESS, b_agent=OK, b_manager=OK, **agents),
-            Model,
             "create",
             [new_ticket],
         )
-        for vals in (
-            {"state": "closed"},
-            {"sla_state": "met"},
-            {"first_contact_date": "2026-01-01 10:00:00"},
-            {"assigned_date": "2026-01-01 10:00:00"},
-            {"assign_deadline": "2099-01-01 10:00:00"},
-            {"contact_escalated": True},
-        ):
-            matrix += a(
-                f"open a ticket with {vals}",
-                list(agents),
-                Model,
-                "create",
-                [{**new_ticket, **vals}],
-                expect=USER,
-            )
-        matrix += a(
+        m.creating(
+            "open a ticket with",
+            list(agents),
+            new_ticket,
+            (
+                {"state": "closed"},
+                {"sla_state": "met"},
+                {"first_contact_date": "2026-01-01 10:00:00"},
+                {"assigned_date": "2026-01-01 10:00:00"},
+                {"assign_deadline": "2099-01-01 10:00:00"},
+                {"contact_escalated": True},
+            ),
+            USER,
+        )
+        m.add(
             "open a ticket closed by context defaults",
             list(agents),
-            Model,
             "create",
             [new_ticket],
             {
@@ -1150,162 +870,83 @@ class TestSecurityRpc(JsonRpcMixin, HttpCase):
                 {"id": ticket_id, "state": "new", "sla_state": "on_track", "first_contact_date": False},
             ),
         )
-        matrix += a(
-            "open a ticket in a company one is not in",
-            list(agents),
-            Model,
-            "create",
-            [{**new_ticket, "company_id": self.company_b.id}],
-            expect=ACCESS,
+        in_b = [{**new_ticket, "company_id": self.company_b.id}]
+        m.add("open a ticket in a company one is not in", list(agents), "create", in_b, expect=ACCESS)
+        m.writing(
+            "write ticket",
+            {
+                **dict.fromkeys(agents, USER),
+                # Refused either by the access rights or by the protected-field check.
+                **dict.fromkeys(("salesman", "director", "portal", "plain", "b_manager"), (ACCESS, USER)),
+            },
+            ticket,
+            (
+                {"state": "closed"},
+                {"state": "resolved"},
+                {"sla_state": "met"},
+                {"assign_deadline": "2099-01-01 10:00:00"},
+                {"contact_deadline": "2099-01-01 10:00:00"},
+                {"assigned_date": "2026-01-01 10:00:00"},
+                {"first_contact_date": "2026-01-01 10:00:00"},
+                {"resolved_date": "2026-01-01 10:00:00"},
+                {"assign_escalated": True},
+                {"sla_checked_at": "2099-01-01 10:00:00"},
+                {"return_picking_ids": [Command.set([])]},
+                {"replacement_order_id": self.order_small.id},
+            ),
         )
-        for vals in (
-            {"state": "closed"},
-            {"state": "resolved"},
-            {"sla_state": "met"},
-            {"assign_deadline": "2099-01-01 10:00:00"},
-            {"contact_deadline": "2099-01-01 10:00:00"},
-            {"assigned_date": "2026-01-01 10:00:00"},
-            {"first_contact_date": "2026-01-01 10:00:00"},
-            {"resolved_date": "2026-01-01 10:00:00"},
-            {"assign_escalated": True},
-            {"sla_checked_at": "2099-01-01 10:00:00"},
-            {"return_picking_ids": [Command.set([])]},
-            {"replacement_order_id": self.order_small.id},
-        ):
-            matrix += a(
-                f"write ticket {sorted(vals)}",
-                {
-                    **dict.fromkeys(agents, USER),
-                    # Refused either by the access rights or by the protected-field check.
-                    **dict.fromkeys(("salesman", "director", "portal", "plain", "b_manager"), (ACCESS, USER)),
-                },
-                Model,
-                "write",
-                [ticket.ids, vals],
-            )
-        for context in BYPASS_CONTEXTS:
-            matrix += a(
-                f"close a ticket by writing with {context}",
-                ["agent", "as_manager"],
-                Model,
-                "write",
-                [ticket.ids, {"state": "closed", "sla_state": "met"}],
-                {"context": context},
-                expect=USER,
-            )
-        matrix += a(
+        close = [ticket.ids, {"state": "closed", "sla_state": "met"}]
+        m.bypassing("close a ticket by writing", ["agent", "as_manager"], "write", close, USER)
+        m.add(
             "edit a ticket",
             self._everyone(ACCESS, **agents),
-            Model,
             "write",
             [ticket.ids, {"description": "Edited"}],
         )
-        matrix += a(
-            "move a ticket to a company one is not in",
-            list(agents),
-            Model,
-            "write",
-            [ticket.ids, {"company_id": self.company_b.id}],
-            expect=ACCESS,
-        )
+        to_b = [ticket.ids, {"company_id": self.company_b.id}]
+        m.add("move a ticket to a company one is not in", list(agents), "write", to_b, expect=ACCESS)
         non_agents = {key: USER for key in self.users if key not in agents}
         non_agents.update(b_agent=ACCESS, b_manager=ACCESS)
-        matrix += a(
+        m.add(
             "assign a ticket",
             {**non_agents, **agents},
-            Model,
             "action_assign",
             [ticket.ids],
             check=lambda __: self.assertEqual(ticket.state, "assigned"),
         )
-        matrix += a(
-            "assign a ticket to a salesperson",
-            ["agent"],
-            Model,
-            "action_assign",
-            [ticket.ids],
-            {"user_id": self.users["salesman"].id},
-            expect=USER,
-        )
-        matrix += a(
-            "assign a ticket to an agent of another company",
-            ["agent", "as_manager"],
-            Model,
-            "action_assign",
-            [ticket.ids],
-            {"user_id": self.users["b_agent"].id},
-            expect=USER,
-        )
-        matrix += a(
-            "assign a ticket to an archived agent",
-            ["agent"],
-            Model,
-            "action_assign",
-            [ticket.ids],
-            {"user_id": self.archived_agent.id},
-            expect=USER,
-        )
+        for label, users, assignee in (
+            ("assign a ticket to a salesperson", ["agent"], self.users["salesman"]),
+            (
+                "assign a ticket to an agent of another company",
+                ["agent", "as_manager"],
+                self.users["b_agent"],
+            ),
+            ("assign a ticket to an archived agent", ["agent"], self.archived_agent),
+        ):
+            m.add(label, users, "action_assign", [ticket.ids], {"user_id": assignee.id}, USER)
         for method in ("action_contact", "action_start", "action_resolve", "action_close"):
-            matrix += a(
-                f"{method} on a new ticket",
-                list(agents),
-                Model,
-                method,
-                [ticket.ids],
-                expect=USER,
-            )
-        matrix += a(
-            "create a return without a delivery",
-            ["agent"],
-            Model,
-            "action_create_return",
-            [ticket.ids],
-            expect=USER,
+            m.add(f"{method} on a new ticket", list(agents), method, [ticket.ids], expect=USER)
+        m.add(
+            "create a return without a delivery", ["agent"], "action_create_return", [ticket.ids], None, USER
         )
-        matrix += a(
-            "create a replacement without a product",
-            ["agent"],
-            Model,
-            "action_create_replacement",
-            [ticket.ids],
-            expect=USER,
-        )
-        matrix += a(
-            "cancel a ticket",
-            {**non_agents, **agents},
-            Model,
-            "action_cancel",
-            [ticket.ids],
-        )
-        matrix += a(
-            "delete a ticket",
-            self._everyone(ACCESS, as_manager=OK, fmanager=OK),
-            Model,
-            "unlink",
-            [ticket.ids],
-        )
-        matrix += a(
+        no_product = "create a replacement without a product"
+        m.add(no_product, ["agent"], "action_create_replacement", [ticket.ids], expect=USER)
+        m.add("cancel a ticket", {**non_agents, **agents}, "action_cancel", [ticket.ids])
+        m.add("delete a ticket", self._everyone(ACCESS, as_manager=OK, fmanager=OK), "unlink", [ticket.ids])
+        m.add(
             "read a ticket",
             self._everyone(
                 ACCESS, salesman=OK, sales_manager=OK, director=OK, portal=OK, sales_tech=ACCESS, **agents
             ),
-            Model,
             "read",
             [ticket.ids, ["name", "state"]],
         )
-        matrix += a(
-            "read another customer's ticket",
-            ["portal", "salesman"],
-            Model,
-            "read",
-            [self.ticket_other.ids, ["name"]],
-            expect=ACCESS,
-        )
+        other = [self.ticket_other.ids, ["name"]]
+        m.add("read another customer's ticket", ["portal", "salesman"], "read", other, expect=ACCESS)
         # Portal customers see their own tickets only, and none of the internal documents.
-        matrix += a(
+        m.add(
             "list tickets as a customer",
             ["portal"],
-            Model,
             "search_read",
             [[], ["name"]],
             {"context": {"active_test": False}},
@@ -1317,67 +958,41 @@ class TestSecurityRpc(JsonRpcMixin, HttpCase):
             "fulfilment.change.request",
             "fulfilment.change.request.line",
         ):
-            matrix += a(
+            m.add(
                 f"list {model} as a customer",
                 ["portal"],
-                model,
                 "search_read",
                 [[], ["id"]],
-                expect=ACCESS,
+                None,
+                ACCESS,
+                model=model,
             )
-        matrix += a(
-            "post on a ticket as a customer through write",
-            ["portal"],
-            Model,
-            "write",
-            [ticket.ids, {"description": "Changed by the customer"}],
-            expect=ACCESS,
-        )
+        by_customer = [ticket.ids, {"description": "Changed by the customer"}]
+        m.add("post on a ticket as a customer through write", ["portal"], "write", by_customer, None, ACCESS)
         # Multi-company.
-        matrix += a(
-            "read company A's ticket from company B",
-            ["b_agent", "b_manager", "b_salesman"],
-            Model,
-            "read",
-            [ticket.ids, ["name"]],
-            expect=ACCESS,
+        from_b = ["b_agent", "b_manager", "b_salesman"]
+        m.add("read company A's ticket from company B", from_b, "read", [ticket.ids, ["name"]], None, ACCESS)
+        edit_b = [ticket.ids, {"description": "From B"}]
+        m.add(
+            "edit company A's ticket from company B", ["b_agent", "b_manager"], "write", edit_b, None, ACCESS
         )
-        matrix += a(
-            "edit company A's ticket from company B",
-            ["b_agent", "b_manager"],
-            Model,
-            "write",
-            [ticket.ids, {"description": "From B"}],
-            expect=ACCESS,
-        )
-        matrix += a(
-            "read company B's ticket with force_company",
-            ["agent", "as_manager", "fmanager"],
-            Model,
-            "read",
-            [self.ticket_b.ids, ["name"]],
-            {"context": {"force_company": self.company_b.id}},
-            expect=ACCESS,
-        )
-        matrix += a(
-            "read company B's ticket with allowed_company_ids",
-            ["agent", "fmanager"],
-            Model,
-            "read",
-            [self.ticket_b.ids, ["name"]],
-            {"context": {"allowed_company_ids": [self.company_b.id]}},
-            expect=ACCESS,
-        )
-        matrix += a(
+        for label, users, context in (
+            ("force_company", ["agent", "as_manager", "fmanager"], {"force_company": self.company_b.id}),
+            ("allowed_company_ids", ["agent", "fmanager"], {"allowed_company_ids": [self.company_b.id]}),
+        ):
+            read_b = [self.ticket_b.ids, ["name"]]
+            m.add(
+                f"read company B's ticket with {label}", users, "read", read_b, {"context": context}, ACCESS
+            )
+        m.add(
             "list tickets from company B",
             ["b_agent", "b_manager"],
-            Model,
             "search_read",
             [[], ["company_id"]],
             {"context": {"active_test": False}},
             check=lambda rows: self.assertEqual([row["id"] for row in rows], self.ticket_b.ids),
         )
-        self._run_matrix(matrix)
+        self._run_matrix(m)
 
     def test_portal_pages_show_own_tickets_only(self):
         self.authenticate("sec_portal", "sec_portal")

@@ -1,7 +1,7 @@
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
-from .common import FulfilmentCase, staff_user
+from .common import FulfilmentCase, roster, staff_user
 
 
 @tagged("post_install", "-at_install")
@@ -14,18 +14,9 @@ class TestToursQuality(HttpCase, FulfilmentCase):
         super().setUpClass()
         cls.env["fulfilment.review.rule"].search([("applies_to", "!=", "nonconformity")]).active = False
         cls.env["mail.alias.domain"].create({"name": "harbin-pumps.example.com"})
-        cls.planner = staff_user(
-            cls.env, "of_tq_planner", "mrp.group_mrp_user,stock.group_stock_user", name="Pu Planner"
-        )
-        cls.inspector = staff_user(
-            cls.env, "of_tq_inspector", "order_fulfilment.group_review_quality", name="Qian Inspector"
-        )
-        cls.storekeeper = staff_user(cls.env, "of_tq_store", "stock.group_stock_user", name="Shi Store")
-        cls.quality_manager = staff_user(
-            cls.env, "of_tq_qmanager", "order_fulfilment.group_quality_manager", name="Qu Quality Manager"
-        )
-        cls.general_manager = staff_user(
-            cls.env, "of_tq_gm", "order_fulfilment.group_general_manager", name="Gao General Manager"
+        roles = ("planner", "inspector", "store", "qmanager", "gm")
+        cls.planner, cls.inspector, cls.storekeeper, cls.quality_manager, cls.general_manager = roster(
+            cls.env, "of_tq", *roles, factory=staff_user
         )
         cls.env["fulfilment.quality.point"].with_user(cls.quality_manager).create(
             {
