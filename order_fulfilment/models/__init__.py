@@ -41,6 +41,7 @@ from . import sale_order_line
 from . import mrp_production
 from . import mrp_production_completion
 from . import stock_picking
+from . import stock_rule
 
 # Change requests
 from . import fulfilment_change_request

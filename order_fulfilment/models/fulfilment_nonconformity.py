@@ -82,9 +82,9 @@ class FulfilmentNonconformity(models.Model):
     # The escalation clock (seed 002 二(二)5): the inspector classifies within 20 minutes,
     # then the department head has 30 minutes, then the general manager is told.
     classify_deadline = fields.Datetime(readonly=True, copy=False, index=True)
-    head_deadline = fields.Datetime(string="Department Head Deadline", readonly=True, copy=False, index=True)
-    escalated_head = fields.Boolean(string="Escalated to the Department Head", readonly=True, copy=False)
-    escalated_manager = fields.Boolean(string="Escalated to the General Manager", readonly=True, copy=False)
+    head_deadline = fields.Datetime("Department Head Deadline", readonly=True, copy=False, index=True)
+    escalated_head = fields.Boolean("Escalated to the Department Head", readonly=True, copy=False)
+    escalated_manager = fields.Boolean("Escalated to the General Manager", readonly=True, copy=False)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -12,19 +12,19 @@ class FulfilmentQualitySourceMixin(models.AbstractModel):
     _fulfilment_quality_field = None
 
     fulfilment_quality_check_count = fields.Integer(
-        string="Inspections", compute="_compute_fulfilment_quality_counts"
+        "Inspections", compute="_compute_fulfilment_quality_counts"
     )
     fulfilment_quality_todo_count = fields.Integer(
-        string="Inspections To Do", compute="_compute_fulfilment_quality_counts"
+        "Inspections To Do", compute="_compute_fulfilment_quality_counts"
     )
     fulfilment_quality_to_inspect = fields.Boolean(
-        string="To Inspect",
+        "To Inspect",
         compute="_compute_fulfilment_quality_counts",
         search="_search_fulfilment_quality_to_inspect",
         help="An inspection of these goods is still to do.",
     )
     fulfilment_nonconformity_count = fields.Integer(
-        string="Nonconformities", compute="_compute_fulfilment_quality_counts"
+        "Nonconformities", compute="_compute_fulfilment_quality_counts"
     )
 
     def _compute_fulfilment_quality_counts(self):

@@ -35,7 +35,7 @@ class FulfilmentReview(models.Model):
 
     res_model = fields.Char("Reviewed Model", required=True, readonly=True, index=True)
     res_id = fields.Many2oneReference(
-        string="Reviewed Record", model_field="res_model", required=True, readonly=True, index=True
+        "Reviewed Record", model_field="res_model", required=True, readonly=True, index=True
     )
     order_id = fields.Many2one(
         "sale.order",

@@ -15,7 +15,7 @@ class FulfilmentReviewApproval(models.Model):
         "fulfilment.review", required=True, readonly=True, index=True, ondelete="cascade"
     )
     company_id = fields.Many2one(related="review_id.company_id", store=True, index=True)
-    user_id = fields.Many2one("res.users", string="Approver", required=True, readonly=True)
+    user_id = fields.Many2one("res.users", "Approver", required=True, readonly=True)
     on_behalf_of_id = fields.Many2one(
         "res.users",
         readonly=True,

@@ -7,14 +7,10 @@ class FulfilmentReview(models.Model):
     _inherit = "fulfilment.review"
 
     order_feasible_date = fields.Datetime(
-        string="Earliest Feasible Date", related="order_id.fulfilment_feasible_date"
+        "Earliest Feasible Date", related="order_id.fulfilment_feasible_date"
     )
     order_feasible_explanation = fields.Text(
-        string="Feasible Date Explanation", related="order_id.fulfilment_feasible_explanation"
+        "Feasible Date Explanation", related="order_id.fulfilment_feasible_explanation"
     )
-    order_feasible_table = fields.Html(
-        string="Feasible Date by Line", related="order_id.fulfilment_feasible_table"
-    )
-    order_date_too_tight = fields.Boolean(
-        string="Date Too Tight", related="order_id.fulfilment_date_too_tight"
-    )
+    order_feasible_table = fields.Html("Feasible Date by Line", related="order_id.fulfilment_feasible_table")
+    order_date_too_tight = fields.Boolean("Date Too Tight", related="order_id.fulfilment_date_too_tight")

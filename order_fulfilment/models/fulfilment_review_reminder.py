@@ -44,13 +44,13 @@ class FulfilmentReview(models.Model):
     _inherit = "fulfilment.review"
 
     reminder_count = fields.Integer(
-        string="Reminders",
+        "Reminders",
         readonly=True,
         copy=False,
         help="How many times the reviewers were reminded of this review (催办).",
     )
     reminder_next = fields.Datetime(
-        string="Next Reminder",
+        "Next Reminder",
         readonly=True,
         copy=False,
         index="btree_not_null",

@@ -8,7 +8,7 @@ class FulfilmentReviewRule(models.Model):
     _inherit = "fulfilment.review.rule"
 
     min_approvers = fields.Integer(
-        string="Approvers Needed",
+        "Approvers Needed",
         default=1,
         required=True,
         aggregator=None,

@@ -36,7 +36,7 @@ class FulfilmentSlaPolicy(models.Model):
     ticket_type = fields.Selection(TICKET_TYPES, required=True)
     priority = fields.Selection(PRIORITIES, required=True, default="0")
     resolve_hours = fields.Float(
-        string="Resolve Within (Hours)",
+        "Resolve Within (Hours)",
         required=True,
         default=40.0,
         help="Hours from the opening of a ticket to its resolution: working hours of the company "

@@ -5,12 +5,12 @@ class ProductTemplate(models.Model):
     _inherit = "product.template"
 
     fulfilment_nonstandard = fields.Boolean(
-        string="Non-standard Product",
+        "Non-standard Product",
         help="A custom-designed, discontinued or otherwise non-regular product. "
         "Review rules can require a technical review for orders that contain one.",
     )
     fulfilment_warranty_months = fields.Integer(
-        string="Warranty (Months)",
+        "Warranty (Months)",
         help="How long each serial or lot is under warranty (保修), counted from its first delivery to "
         "a customer. Leave at 0 for a product without warranty.",
     )

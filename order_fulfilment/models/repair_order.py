@@ -10,7 +10,7 @@ class RepairOrder(models.Model):
 
     fulfilment_ticket_id = fields.Many2one(
         "fulfilment.ticket",
-        string="After-sales Ticket",
+        "After-sales Ticket",
         readonly=True,
         copy=False,
         index="btree_not_null",

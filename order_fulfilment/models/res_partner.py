@@ -13,7 +13,7 @@ class ResPartner(models.Model):
             ("B", "B: pays before shipping"),
             ("C", "C: pays before shipping"),
         ],
-        string="Customer Class",
+        "Customer Class",
         default="A",
         required=True,
         index=True,
@@ -30,7 +30,7 @@ class ResPartner(models.Model):
     # After-sales
     # ------------------------------------------------------------------
     fulfilment_ticket_count = fields.Integer(
-        string="After-sales Tickets",
+        "After-sales Tickets",
         compute="_compute_fulfilment_ticket_count",
         groups="order_fulfilment.group_aftersales_user",
     )

@@ -15,8 +15,7 @@ class SaleOrderLine(models.Model):
         if self.env.context.get("skip_procurement"):
             # Nothing was procured (sale_stock returned at once): no new MO to link.
             return res
-        # The MOs now exist, sub-assemblies included: link them and give rush orders priority.
-        orders = self.order_id.filtered(lambda o: o.state == "sale")
-        orders._fulfilment_link_productions()
-        orders.filtered("is_rush")._fulfilment_sync_rush()
+        # The MOs now exist, sub-assemblies included (linked to their order from their creation,
+        # stock_rule.py): give rush orders priority.
+        self.order_id.filtered(lambda o: o.state == "sale" and o.is_rush)._fulfilment_sync_rush()
         return res

@@ -7,6 +7,11 @@ from odoo.tools import float_compare
 from ..tools.checks import raise_if_any
 from ..tools.orm import lock_rows
 
+# Computed as superuser: finance reads what is still due without rights on the invoices.
+PAYMENT = {"compute": "_compute_fulfilment_payment", "compute_sudo": True}
+# Stored, for the fulfilment analysis and the on-time-in-full searches.
+DELIVERY = {"compute": "_compute_fulfilment_delivery", "store": True}
+
 
 class SaleOrder(models.Model):
     """Release and delivery controls: payment release, short shipments, on time in full."""
@@ -30,51 +35,41 @@ class SaleOrder(models.Model):
         "res.users", "Delivery Released By", copy=False, readonly=True, index="btree_not_null"
     )
     fulfilment_released_date = fields.Datetime("Delivery Released Date", copy=False, readonly=True)
-    # Computed as superuser: finance reads what is still due without rights on the invoices.
     fulfilment_amount_due = fields.Monetary(
         "Amount Due",
-        compute="_compute_fulfilment_payment",
-        compute_sudo=True,
         help="The order total less what the customer has paid on its invoices, net of refunds.",
+        **PAYMENT,
     )
     fulfilment_invoice_refs = fields.Char(
-        "Invoice Numbers",
-        compute="_compute_fulfilment_payment",
-        compute_sudo=True,
-        help="The posted invoices and credit notes of the order.",
+        "Invoice Numbers", help="The posted invoices and credit notes of the order.", **PAYMENT
     )
     fulfilment_fully_delivered = fields.Boolean(
         "Fully Delivered",
-        compute="_compute_fulfilment_delivery",
-        store=True,
         help="Every product line is delivered in full and no delivery is left open.",
+        **DELIVERY,
     )
     fulfilment_delivered_date = fields.Datetime(
         "Delivered On",
-        compute="_compute_fulfilment_delivery",
-        store=True,
         help="When the last delivery arrived: its proof of delivery date, or the date it was "
         "validated when there is no proof of delivery.",
+        **DELIVERY,
     )
     on_time_in_full = fields.Boolean(
-        compute="_compute_fulfilment_delivery",
-        store=True,
         help="Set once everything is delivered: everything arrived in full by the commitment "
         "date (or the expected date when there is no commitment date).",
+        **DELIVERY,
     )
     fulfilment_delivery_closed = fields.Boolean(
         "Delivery Complete",
-        compute="_compute_fulfilment_delivery",
-        store=True,
         help="Nothing is left to ship: at least one delivery is done and the others are done or "
         "cancelled, in full or short.",
+        **DELIVERY,
     )
     fulfilment_days_late = fields.Integer(
         "Days Late",
-        compute="_compute_fulfilment_delivery",
-        store=True,
         help="Once nothing is left to ship: the days between the commitment date (or the expected "
         "date) and the last arrival, 0 when on time.",
+        **DELIVERY,
     )
 
     @api.depends(
@@ -192,6 +187,23 @@ class SaleOrder(models.Model):
         )
         return True
 
+    @api.model
+    def _fulfilment_delivery_touch(self, move_lines):
+        """Recompute the delivery figures of the confirmed orders of these move lines when they
+        are done: a done quantity edited in an unlocked transfer changes what was delivered
+        without changing the transfer's status."""
+        done = move_lines.filtered(lambda line: line.state == "done")
+        if not done:
+            return
+        done = done.sudo()
+        orders = (done.move_id.sale_line_id.order_id | done.picking_id.sale_id).filtered(
+            lambda order: order.state == "sale"
+        )
+        if not orders:
+            return
+        for field in self.pool.field_computed[self._fields["fulfilment_delivery_closed"]]:
+            self.env.add_to_compute(field, orders.with_env(self.env))
+
     def _fulfilment_delivery_lines(self):
         """The lines that ship: goods, not notes, down payments or delivery charges."""
         return self.order_line.filtered(
@@ -208,10 +220,13 @@ class SaleOrder(models.Model):
         tz = pytz.timezone(self.user_id.tz or self.company_id.partner_id.tz or "UTC")
         return pytz.utc.localize(value).astimezone(tz).date()
 
+    # Not on the lines' delivered quantities: they follow every stock move of the order, and
+    # confirming or reserving would walk to the order each time. They change with the status of
+    # the order's transfers, except when a done quantity is edited in an unlocked transfer:
+    # _fulfilment_delivery_touch() asks for the recomputation then.
     @api.depends(
         "state",
         "commitment_date",
-        "order_line.qty_delivered",
         "order_line.product_uom_qty",
         "picking_ids.state",
         "picking_ids.date_done",

@@ -136,14 +136,6 @@ class SaleOrder(models.Model):
             order.commitment_date = max(date for date in dates if date)
         return super()._action_confirm()
 
-    def _fulfilment_link_productions(self):
-        """Record on each manufacturing order the sale order it was made for (the orders of
-        ``sale_order_production.py``): one write per order at most, and none when nothing changed."""
-        for order, productions in self._fulfilment_productions_by_order().items():
-            unlinked = productions.filtered(lambda p, o=order: p.fulfilment_sale_id.id != o.id)
-            if unlinked:
-                unlinked.write({"fulfilment_sale_id": order.id})
-
     def _fulfilment_sync_rush(self):
         """Give the open pickings and MOs of the orders the priority of their rush flag.
 

@@ -8,7 +8,7 @@ from odoo.osv import expression
 from odoo.tools import float_compare
 
 from ..tools.checks import raise_if_any
-from ..tools.orm import lock_rows
+from ..tools.orm import compute_saved_state, lock_rows, saved_state_field
 from .fulfilment_ticket_source_mixin import TICKET_GROUPS
 from .mail_thread import SENDER_FALLBACK
 
@@ -32,19 +32,11 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------
     # Change requests
     # ------------------------------------------------------------------
-    fulfilment_current_state = fields.Selection(
-        lambda self: self.env["stock.picking"]._fields["state"].selection,
-        "Current Status",
-        compute="_compute_fulfilment_current_state",
-        help="The status of the saved transfer, also while a change request that lists it is not saved yet.",
+    fulfilment_current_state = saved_state_field(
+        "stock.picking",
+        "The status of the saved transfer, also while a change request that lists it is not saved yet.",
     )
-
-    @api.depends("state")
-    def _compute_fulfilment_current_state(self):
-        # The copy of the transfer in an unsaved form computes its own status ("Draft"): read
-        # the status of the transfer itself.
-        for picking in self:
-            picking.fulfilment_current_state = (picking._origin or picking).state
+    _compute_fulfilment_current_state = compute_saved_state
 
     # ------------------------------------------------------------------
     # Release and delivery controls

@@ -351,6 +351,25 @@ class TestControls(FulfilmentCase):
         self.assertTrue(order.fulfilment_fully_delivered)
         self.assertFalse(order.on_time_in_full, "The rest came a day late")
 
+    def test_done_quantity_corrected_after_delivery(self):
+        """A done quantity corrected in the unlocked delivery changes what was delivered, though
+        the delivery stays done: the order's delivery figures follow."""
+        order = self._confirmed_order(
+            self.customer, qty=10, commitment_date=fields.Datetime.now() + timedelta(days=3)
+        )
+        picking = self._pick(self._delivery(order), qty=6)
+        res = picking.button_validate()
+        Form(
+            self.env["stock.backorder.confirmation"].with_context(**res["context"])
+        ).save().process_cancel_backorder()
+        self.assertFalse(order.fulfilment_fully_delivered)
+        picking.action_toggle_is_locked()
+        picking.move_ids.quantity = 10
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(order.order_line.qty_delivered, 10)
+        self.assertTrue(order.fulfilment_fully_delivered)
+        self.assertTrue(order.on_time_in_full)
+
     def test_short_closed_order_is_not_in_full(self):
         order = self._confirmed_order(
             self.customer, qty=10, commitment_date=fields.Datetime.now() + timedelta(days=3)
