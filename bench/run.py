@@ -1683,7 +1683,9 @@ def run(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", "--config", required=True, help="Odoo configuration file")
-    parser.add_argument("--base", default="bench_base", help="database with stock Odoo and the apps the addon depends on")
+    parser.add_argument(
+        "--base", default="bench_base", help="database with stock Odoo and the apps the addon depends on"
+    )
     parser.add_argument("--addon", default="bench_addon", help="the same plus order_fulfilment")
     parser.add_argument("--quick", action="store_true", help="10x smaller, for development")
     parser.add_argument("--output", help="results file (default bench/results.json)")
