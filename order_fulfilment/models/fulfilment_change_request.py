@@ -67,8 +67,8 @@ class FulfilmentChangeRequest(models.Model):
         "Reference",
         required=True,
         readonly=True,
-        copy=False,
         index="trigram",
+        copy=False,
         default=lambda self: self.env._("New"),
     )
     order_id = fields.Many2one(

@@ -21,14 +21,14 @@ class StockLot(models.Model):
 
     fulfilment_first_delivery_date = fields.Datetime(
         "First Delivered On",
-        compute="_compute_fulfilment_first_delivery_date",
         store=True,
+        compute="_compute_fulfilment_first_delivery_date",
         help="When this serial or lot was first delivered to a customer: its warranty starts then.",
     )
     fulfilment_warranty_end = fields.Date(
         "Warranty End",
-        compute="_compute_fulfilment_warranty_end",
         store=True,
+        compute="_compute_fulfilment_warranty_end",
         help="The first delivery to a customer plus the product's warranty months. Empty while the "
         "serial was never delivered or the product has no warranty.",
     )

@@ -351,17 +351,22 @@ class TestControls(FulfilmentCase):
         self.assertTrue(order.fulfilment_fully_delivered)
         self.assertFalse(order.on_time_in_full, "The rest came a day late")
 
-    def test_done_quantity_corrected_after_delivery(self):
-        """A done quantity corrected in the unlocked delivery changes what was delivered, though
-        the delivery stays done: the order's delivery figures follow."""
+    def _closed_short(self, shipped, ordered):
+        """An order due in three days, its delivery validated short with the backorder cancelled."""
         order = self._confirmed_order(
-            self.customer, qty=10, commitment_date=fields.Datetime.now() + timedelta(days=3)
+            self.customer, qty=ordered, commitment_date=fields.Datetime.now() + timedelta(days=3)
         )
-        picking = self._pick(self._delivery(order), qty=6)
+        picking = self._pick(self._delivery(order), qty=shipped)
         res = picking.button_validate()
         Form(
             self.env["stock.backorder.confirmation"].with_context(**res["context"])
         ).save().process_cancel_backorder()
+        return order, picking
+
+    def test_done_quantity_corrected_after_delivery(self):
+        """A done quantity corrected in the unlocked delivery changes what was delivered, though
+        the delivery stays done: the order's delivery figures follow."""
+        order, picking = self._closed_short(shipped=6, ordered=10)
         self.assertFalse(order.fulfilment_fully_delivered)
         picking.action_toggle_is_locked()
         picking.move_ids.quantity = 10
@@ -371,14 +376,7 @@ class TestControls(FulfilmentCase):
         self.assertTrue(order.on_time_in_full)
 
     def test_short_closed_order_is_not_in_full(self):
-        order = self._confirmed_order(
-            self.customer, qty=10, commitment_date=fields.Datetime.now() + timedelta(days=3)
-        )
-        picking = self._pick(self._delivery(order), qty=6)
-        res = picking.button_validate()
-        Form(
-            self.env["stock.backorder.confirmation"].with_context(**res["context"])
-        ).save().process_cancel_backorder()
+        order, picking = self._closed_short(shipped=6, ordered=10)
         self.assertEqual(picking.state, "done")
         self.assertFalse(self._delivery(order))
         self.assertFalse(order.fulfilment_fully_delivered)
