@@ -278,9 +278,10 @@ class FulfilmentReview(models.Model):
                 title = titles[review.id, lang]
                 activities = existing.get((review.id, user_id))
                 for activity_id, deadline in activities or []:
-                    retitle[title].append(activity_id)
                     if deadline > day:
-                        bring_forward[day].append(activity_id)
+                        bring_forward[title, day].append(activity_id)
+                    else:
+                        retitle[title].append(activity_id)
                 if not activities and activity_type:
                     new.append(
                         {
@@ -295,7 +296,8 @@ class FulfilmentReview(models.Model):
                         }
                     )
         # Thousands of to-dos may be reminded at once (a Monday morning): one UPDATE per title
-        # rather than the ORM's rows of 100. Only the title changes; nothing is computed from it.
+        # rather than the ORM's rows of 100 for those already due, whose title only changes;
+        # nothing is computed from it.
         for title, ids in retitle.items():
             self.env.cr.execute(
                 SQL(
@@ -310,8 +312,10 @@ class FulfilmentReview(models.Model):
         Activity.browse([i for ids in retitle.values() for i in ids]).invalidate_recordset(
             ["summary", "write_uid", "write_date"]
         )
-        for day, ids in bring_forward.items():
-            Activity.browse(ids).write({"date_deadline": day})
+        # The to-dos falling due earlier go through the ORM, which tells their users' activity
+        # counters; their title in the same write, so that each row is written once.
+        for (title, day), ids in bring_forward.items():
+            Activity.browse(ids).write({"summary": title, "date_deadline": day})
         if new:
             Activity.with_context(mail_activity_quick_update=True).create(new)
 
