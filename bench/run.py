@@ -241,6 +241,12 @@ def measure(env, fn):
     return env.cr.sql_log_count - start_q, time.perf_counter() - start
 
 
+def scaling(small, large, q_small, q_large, note):
+    """The result of a scaling measure: queries at the large size over ``large / small`` times the
+    queries at the small size (1.0: linear; below: the per-record cost falls as the batch grows)."""
+    return {"base": None, "addon": q_large, "value": q_large / ((large // small) * q_small), "note": note}
+
+
 def need_model(env, model, fields=(), methods=()):
     if model not in env:
         raise Unavailable(f"{NOT_AVAILABLE}: model {model}")
@@ -824,14 +830,14 @@ def bench_review(db, scale):
             )
         with undone(env):
             q_large, _t = measure(env, many.action_request_review)
-    factor = large // small
-    return {
-        "base": None,
-        "addon": q_large,
-        "value": q_large / (factor * q_small),
-        "note": f"{q_small} queries for {small} orders, {q_large} for {large}"
+    return scaling(
+        small,
+        large,
+        q_small,
+        q_large,
+        f"{q_small} queries for {small} orders, {q_large} for {large}"
         + (f"; {reviews} reviews created for {small} orders" if reviews is not None else ""),
-    }
+    )
 
 
 def _split_delivery(env, order):
@@ -1381,15 +1387,15 @@ def bench_mail_gateway(db, scale):
             opened = Ticket.search_count([("description", "=like", "Order %")])
     if opened != large:
         raise RuntimeError(f"{opened} tickets opened for {large} e-mails")
-    factor = large // small
-    return {
-        "base": None,
-        "addon": q_large,
-        "value": q_large / (factor * q_small),
-        "note": f"{q_small} queries ({q_small / small:.1f} per e-mail, {t_small / small * 1000:.1f} ms) for "
+    return scaling(
+        small,
+        large,
+        q_small,
+        q_large,
+        f"{q_small} queries ({q_small / small:.1f} per e-mail, {t_small / small * 1000:.1f} ms) for "
         f"{small} e-mails, {q_large} ({q_large / large:.1f} per e-mail, {t_large / large * 1000:.1f} ms) "
         f"for {large}; {linked} of {small} linked to their order",
-    }
+    )
 
 
 def _deliver_flow(env, vals):
@@ -1529,15 +1535,15 @@ def bench_quality_checks(db, scale):
                         runs.append(seconds)
                 figures[label] = (queries, median(runs))
     (q_small, t_small), (q_large, t_large) = figures["small"], figures["large"]
-    factor = large // small
-    return {
-        "base": None,
-        "addon": q_large,
-        "value": q_large / (factor * q_small),
-        "note": f"{q_small} queries ({q_small / small:.1f} per MO, {t_small / small * 1000:.1f} ms) for "
+    return scaling(
+        small,
+        large,
+        q_small,
+        q_large,
+        f"{q_small} queries ({q_small / small:.1f} per MO, {t_small / small * 1000:.1f} ms) for "
         f"{small} MOs, {q_large} ({q_large / large:.1f} per MO, {t_large / large * 1000:.1f} ms) for "
         f"{large}; one inspection of {len(QUALITY_ITEMS)} items per MO",
-    }
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -94,7 +94,8 @@ class Screen:
     action: str
     selector: str
     record: str = ""
-    # When no record xml id is given: the first record of this model and domain.
+    # When no record xml id is given: the first record of this model (by default the action's,
+    # when a domain or an order is given) and domain.
     model: str = ""
     domain: list = field(default_factory=list)
     order: str = "id"
@@ -144,6 +145,20 @@ def every_record_list(name, title, action, selector=LIST):
     return Screen(name=name, title=title, action=action, selector=selector, scripts=[ALL_RECORDS_IF_EMPTY_JS])
 
 
+def review_page(name, title, kind, selector, **options):
+    """A page of the pending review of the demo quotation outside the web client (``kind``)."""
+    return Screen(
+        name=name,
+        title=title,
+        action="order_fulfilment.fulfilment_review_action",
+        record="order_fulfilment.sale_order_demo_review_pending",
+        kind=kind,
+        full_page=True,
+        selector=selector,
+        **options,
+    )
+
+
 def chart(name, title, action):
     return Screen(name=name, title=title, action=action, selector=CHART)
 
@@ -185,14 +200,12 @@ SCREENS = [
         "rush-production",
         "A manufacturing order made for a rush order: urgent, with the Rush ribbon",
         "mrp.mrp_production_action",
-        model="mrp.production",
         domain=[["fulfilment_is_rush", "=", True]],
     ),
     form(
         "change-request",
         "An order change request with its lines and approvals",
         "order_fulfilment.fulfilment_change_request_action",
-        model="fulfilment.change.request",
         domain=[["state", "in", ["submitted", "approved", "applied"]]],
         order="state desc, id",
     ),
@@ -205,7 +218,6 @@ SCREENS = [
         name="aftersales-email-ticket",
         title="A ticket opened by the customer's e-mail: acknowledged, then waiting for the customer",
         action="order_fulfilment.fulfilment_ticket_action",
-        model="fulfilment.ticket",
         domain=[["description", "ilike", "pump vibrates at full speed"]],
         selector=".o_form_view .o-mail-Message",
         # Wide enough for the chatter (the e-mail and the acknowledgement) beside the form.
@@ -215,7 +227,6 @@ SCREENS = [
         "aftersales-repair",
         "A repair ticket in warranty: its repair order (the Repair button) and the repair's status",
         "order_fulfilment.fulfilment_ticket_action",
-        model="fulfilment.ticket",
         domain=[["repair_id", "!=", False]],
         order="id desc",
     ),
@@ -224,7 +235,6 @@ SCREENS = [
         "A serial number: its warranty end and its service history (tickets, returns, repairs)",
         "stock.action_production_lot_form",
         tab="Service History",
-        model="stock.lot",
         domain=[["name", "=", "BP40-2601"]],
     ),
     every_record_list(
@@ -244,28 +254,21 @@ SCREENS = [
         "review-delegation",
         "My Delegations: a reviewer's absence and the substitute who decides their reviews meanwhile",
         "order_fulfilment.fulfilment_review_delegation_action",
-        model="fulfilment.review.delegation",
         order="date_from desc, id",
     ),
-    Screen(
-        name="review-mail",
-        title="The review e-mail: the key facts of the quotation and the Approve / Reject links",
-        action="order_fulfilment.fulfilment_review_action",
-        record="order_fulfilment.sale_order_demo_review_pending",
-        kind="mail",
-        full_page=True,
-        selector=".o_fulfilment_mail a[href*='/approve?']",
+    review_page(
+        "review-mail",
+        "The review e-mail: the key facts of the quotation and the Approve / Reject links",
+        "mail",
+        ".o_fulfilment_mail a[href*='/approve?']",
     ),
-    Screen(
-        name="review-decision-phone",
-        title="The page of the Approve link on a phone: the facts, then one tap to confirm",
-        action="order_fulfilment.fulfilment_review_action",
-        record="order_fulfilment.sale_order_demo_review_pending",
-        kind="decision",
+    review_page(
+        "review-decision-phone",
+        "The page of the Approve link on a phone: the facts, then one tap to confirm",
+        "decision",
+        ".o_fulfilment_review_decision .o_fulfilment_review_facts",
         size="390x844",
         mobile=True,
-        full_page=True,
-        selector=".o_fulfilment_review_decision .o_fulfilment_review_facts",
     ),
     chart(
         "fulfilment-analysis",
@@ -410,10 +413,11 @@ class Odoo:
                 warn(f"skipped {screen.name}: the record {screen.record} does not exist in this database")
                 return None
             url += f"/{record[1]}"
-        elif screen.model:
-            ids = self.call(screen.model, "search", screen.domain, limit=1, order=screen.order)
+        elif screen.model or screen.domain or screen.order != "id":
+            model = screen.model or self.call(action[0], "read", [action[1]], ["res_model"])[0]["res_model"]
+            ids = self.call(model, "search", screen.domain, limit=1, order=screen.order)
             if not ids:
-                warn(f"skipped {screen.name}: no {screen.model} record matches {screen.domain}")
+                warn(f"skipped {screen.name}: no {model} record matches {screen.domain}")
                 return None
             url += f"/{ids[0]}"
         return url

@@ -67,9 +67,9 @@ class FulfilmentChangeRequest(models.Model):
         "Reference",
         required=True,
         readonly=True,
-        index="trigram",
         copy=False,
         default=lambda self: self.env._("New"),
+        index="trigram",
     )
     order_id = fields.Many2one(
         "sale.order",

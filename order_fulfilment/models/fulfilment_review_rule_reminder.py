@@ -59,8 +59,9 @@ class FulfilmentReviewRule(models.Model):
             if (rule._ladder_hours() or 0) > 2000:
                 raise ValidationError(
                     self.env._(
-                        "Review rule %(rule)s: %(count)s reminders every %(hours)s working hours is "
-                        "more than a working year. Shorten the interval or remind fewer times.",
+                        "Review rule %(rule)s: %(count)s reminders every %(hours)s working hours "
+                        "is more than a working year. "
+                        "Shorten the interval or remind fewer times.",
                         rule=rule.display_name,
                         count=rule.reminder_max,
                         hours=rule.reminder_hours,
