@@ -18,11 +18,13 @@ class StockRule(models.Model):
         vals = super()._prepare_mo_vals(
             product_id, product_qty, product_uom, location_dest_id, name, origin, company_id, values, bom
         )
-        order = self.env["sale.order.line"].browse(vals.get("sale_line_id")).order_id
+        # As superuser: the procurement may run for a user who reads neither the order nor the
+        # manufacturing orders (a salesperson confirming, a stock user replenishing).
+        order = self.env["sale.order.line"].sudo().browse(vals.get("sale_line_id")).order_id
         if not order and values.get("move_dest_ids"):
-            order = values["move_dest_ids"].raw_material_production_id.fulfilment_sale_id[:1]
+            order = values["move_dest_ids"].sudo().raw_material_production_id.fulfilment_sale_id[:1]
         if not order and values.get("group_id"):
-            order = values["group_id"].sale_id
+            order = values["group_id"].sudo().sale_id
         if order:
             vals["fulfilment_sale_id"] = order.id
         return vals
